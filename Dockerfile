@@ -1,0 +1,18 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /srv/coolpapers
+
+# Dependencies first, so code changes don't reinstall them.
+COPY pyproject.toml README.md ./
+COPY app/__init__.py app/__init__.py
+COPY worker/__init__.py worker/__init__.py
+RUN pip install -e .
+
+COPY . .
+RUN pip install --no-deps -e . && useradd --system --home /srv/coolpapers coolpapers \
+    && mkdir -p /srv/coolpapers/data && chown coolpapers /srv/coolpapers/data
+USER coolpapers
+
+EXPOSE 8000
+CMD ["coolpapers", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,192 @@
+"""The `coolpapers` command. It lives in worker/ because it is the one place that starts
+both halves (web and worker) and may import them both; app/ never imports worker/."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import NoReturn
+
+import click
+
+from app.db import DatabaseUnavailable, check_database, make_engine, make_session_factory, masked_url
+from app.settings import ConfigError, Settings, load_settings
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def settings_from_env(**overrides: object) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        fail(f"invalid configuration: {exc}", 2)
+
+
+def require_database(settings: Settings, *, schema: bool = True) -> None:
+    """Exit with one line (password masked) when the database is down or not migrated."""
+    from app.migrate import schema_is_current
+
+    engine = make_engine(settings.database_url)
+    try:
+        check_database(engine)
+        if schema and not schema_is_current(engine):
+            fail(
+                f"database {masked_url(settings.database_url)} is not at the current schema; "
+                "run `coolpapers db upgrade` first"
+            )
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+def setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """coolpapers: daily arXiv listings with an LLM-written FAQ for every paper.
+
+    Configuration comes from COOLPAPERS_* environment variables or a .env file
+    (see README.md).
+    """
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default: COOLPAPERS_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: COOLPAPERS_PORT, 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Web processes; more than one needs Redis for shared queues and caches.",
+)
+@click.option("--with-worker", is_flag=True, help="Also run the background worker in this process.")
+def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -> None:
+    """Serve the web pages and JSON API."""
+    import uvicorn
+
+    settings = settings_from_env(host=host, port=port)
+    setup_logging(settings)
+    require_database(settings)
+    if workers > 1:
+        if with_worker:
+            fail(
+                "--with-worker runs in a single process; use --workers 1 or a separate `coolpapers worker`", 2
+            )
+        uvicorn.run(
+            "app.web:create_app_from_env", factory=True, host=settings.host, port=settings.port,
+            workers=workers, log_level=settings.log_level, proxy_headers=True,
+        )  # fmt: skip
+        return
+    from app.arxiv.client import ArxivClient
+    from app.faq.channels import build_channels
+    from app.web import create_app
+
+    # One set of FAQ channels and one arXiv pacer for both halves of an embedded process.
+    channels = build_channels(settings)
+    arxiv = ArxivClient(settings) if with_worker else None
+    app = create_app(settings, channels, arxiv)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                            proxy_headers=True)  # fmt: skip
+    server = uvicorn.Server(config)
+    if not with_worker:
+        server.run()
+        return
+
+    async def both() -> None:
+        from worker.duties import duties_for
+        from worker.runner import WorkerContext, run_worker
+
+        ctx = WorkerContext.build(settings, channels, arxiv)
+        stop = asyncio.Event()
+        worker_task = asyncio.create_task(run_worker(ctx, stop, duties_for(settings)))
+        try:
+            await server.serve()
+        finally:
+            stop.set()
+            await worker_task
+            ctx.close()
+
+    asyncio.run(both())
+
+
+@main.command()
+@click.option("--only", type=click.Choice(["feeds", "faq", "search"]), multiple=True,
+              help="Run only these duties (repeatable); default: all of them.")  # fmt: skip
+def worker(only: tuple[str, ...]) -> None:
+    """Run the background worker: arXiv schedule and FAQ jobs."""
+    from worker.duties import duties_for
+    from worker.runner import WorkerContext, run_worker
+
+    settings = settings_from_env()
+    setup_logging(settings)
+    require_database(settings)
+
+    async def run() -> None:
+        ctx = WorkerContext.build(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await run_worker(ctx, stop, duties_for(settings, frozenset(only) if only else None))
+        finally:
+            ctx.close()
+
+    asyncio.run(run())
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target migration.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database schema (safe to run every start)."""
+    from app.migrate import upgrade
+
+    settings = settings_from_env()
+    require_database(settings, schema=False)
+    upgrade(settings.database_url, revision)
+    click.echo(f"database {masked_url(settings.database_url)} is at {revision}")
+
+
+@main.command()
+def demo() -> None:
+    """Load the two bundled sample days of arXiv listings (idempotent)."""
+    from app.demo import load_demo
+
+    settings = settings_from_env()
+    require_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        result = load_demo(make_session_factory(engine))
+    finally:
+        engine.dispose()
+    click.echo(
+        f"sample days loaded: {result.inserted} papers added, {result.updated} updated, "
+        f"{result.unchanged} already stored, {result.announcements_added} listing entries added"
+    )
+
+
+# The data commands (fetch, import, faq, search) live in worker/cli_tasks.py.
+from worker import cli_tasks  # noqa: E402,F401  (registers them on `main`)
+
+if __name__ == "__main__":
+    # Run as `python -m worker.cli`: use the importable module's group, on which cli_tasks registered.
+    from worker.cli import main as registered_main
+
+    registered_main()

@@ -1,0 +1,218 @@
+"""A fake arXiv on 127.0.0.1: a real HTTP server speaking arXiv's formats, with fault injection.
+
+Start it from any test with the `fake_arxiv` fixture (tests/conftest.py), or by hand:
+
+    with FakeArxiv() as arxiv:            # binds a free port, serves in a thread
+        settings = make_settings(**arxiv.settings_overrides())
+        arxiv.day = dt.date(2026, 6, 10)  # which announcement day the feeds show
+        arxiv.fail("/rss", "503", times=2, retry_after=1)
+
+Routes: `/rss/{query}` (RSS 2.0, 2,000-item cap, ETag + 304), `/api/query?id_list=…`
+(Atom, error feed for malformed ids), `/pdf/{id}` (a small real PDF). `requests` records
+every request (path, headers) so tests can assert what was, or was not, asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fake_arxiv.data import SamplePaper, expand_query, load_days, with_replacements
+from tests.fake_arxiv.render import (
+    feed_items,
+    render_api,
+    render_api_error,
+    render_pdf,
+    render_rss,
+    render_rss_error,
+)
+
+FAULTS = ("500", "503", "slow", "malformed", "truncated", "empty", "bad-item")
+_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+
+
+@dataclass
+class Fault:
+    path: str  # applies to requests whose path starts with this
+    kind: str
+    times: int
+    retry_after: int = 1
+    delay_s: float = 1.0
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+@dataclass
+class FakeArxiv:
+    day: dt.date = dt.date(2026, 6, 10)
+    item_cap: int = 2000
+    days: dict[dt.date, list[SamplePaper]] = field(default_factory=lambda: with_replacements(load_days()))
+    requests: list[Seen] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ------------------------------------------------------------ control
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "server not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def settings_overrides(self) -> dict[str, Any]:
+        return {
+            "arxiv_rss_url": self.url,
+            "arxiv_api_url": f"{self.url}/api/query",
+            "arxiv_pdf_url": f"{self.url}/pdf",
+            "arxiv_min_interval_s": 0,
+        }
+
+    def fail(
+        self, path: str, kind: str, *, times: int = 1, retry_after: int = 1, delay_s: float = 1.0
+    ) -> None:
+        """The next `times` requests under `path` get this fault instead of the normal answer."""
+        assert kind in FAULTS, kind
+        with self._lock:
+            self.faults.append(Fault(path, kind, times, retry_after, delay_s))
+
+    def paths(self, prefix: str = "") -> list[str]:
+        return [r.path for r in self.requests if r.path.startswith(prefix)]
+
+    def papers_on(self, day: dt.date) -> list[SamplePaper]:
+        return self.days.get(day, [])
+
+    def paper(self, arxiv_id: str) -> SamplePaper | None:
+        found = None
+        for papers in self.days.values():  # the latest version wins
+            for p in papers:
+                if p.arxiv_id == arxiv_id:
+                    found = p
+        return found
+
+    def start(self) -> FakeArxiv:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server.daemon_threads = True
+        self._server = server
+        threading.Thread(target=server.serve_forever, name="fake-arxiv", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeArxiv:
+        return self.start()
+
+    def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType] | None) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ serving
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if path.startswith(fault.path) and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def rss(self, query: str) -> tuple[int, bytes]:
+        covered = expand_query(query)
+        if covered is None:
+            return 400, render_rss_error(query, f"Invalid query {query!r}")
+        items = feed_items(self.papers_on(self.day), covered)[: self.item_cap]
+        return 200, render_rss(query, self.day, items)
+
+    def api(self, query: str) -> bytes:
+        ids = [i.strip() for i in parse_qs(query).get("id_list", [""])[0].split(",") if i.strip()]
+        for ident in ids:
+            if not _ID.match(ident):
+                return render_api_error(query, f"incorrect id format for {ident}", self.day)
+        found = [p for p in (self.paper(i.split("v")[0] if "/" not in i else i) for i in ids) if p]
+        return render_api(query, found, self.day)
+
+
+def _handler_for(arxiv: FakeArxiv) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+            return
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            path = unquote(parts.path)
+            with arxiv._lock:
+                arxiv.requests.append(Seen(self.path, dict(self.headers.items()), time.monotonic()))
+            fault = arxiv.take_fault(path)
+            if fault and fault.kind in ("500", "503"):
+                headers = {"Retry-After": str(fault.retry_after)} if fault.kind == "503" else {}
+                return self.send(int(fault.kind), b"Service unavailable", "text/plain", headers)
+            if fault and fault.kind == "slow":
+                time.sleep(fault.delay_s)
+            if path.startswith("/rss/"):
+                return self.serve_rss(path.removeprefix("/rss/"), fault)
+            if path == "/api/query":
+                return self.send(200, arxiv.api(parts.query), "application/atom+xml")
+            if path.startswith("/pdf/"):
+                return self.serve_pdf(path.removeprefix("/pdf/"))
+            self.send(404, b"not found", "text/plain")
+
+        def serve_rss(self, query: str, fault: Fault | None) -> None:
+            status, body = arxiv.rss(query)
+            if fault and fault.kind == "empty":  # a holiday: the header, no items
+                status, body = 200, render_rss(query, arxiv.day, [])
+            if fault and fault.kind == "bad-item":  # one item whose id cannot be an arXiv id
+                body = re.sub(rb"oai:arXiv.org:[0-9.]+v\d+", b"oai:arXiv.org:not-an-id", body, count=1)
+                body = re.sub(
+                    rb"<link>https://arxiv.org/abs/[0-9.]+</link>", b"<link>x</link>", body, count=1
+                )
+            if fault and fault.kind == "malformed":
+                body = body.replace(b"</title>", b"</titel>", 3)
+            etag = '"' + hashlib.sha256(body).hexdigest() + '"'
+            if status == 200 and self.headers.get("If-None-Match") == etag and not fault:
+                return self.send(304, b"", "application/rss+xml", {"ETag": etag})
+            if fault and fault.kind == "truncated":  # the connection drops mid-body
+                cut = body[: len(body) // 2]
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(cut)))
+                self.end_headers()
+                self.wfile.write(cut)
+                return
+            self.send(status, body, "application/rss+xml", {"ETag": etag, "Cache-Control": "max-age=3600"})
+
+        def serve_pdf(self, ident: str) -> None:
+            base = ident.removesuffix(".pdf")
+            base = re.sub(r"v\d+$", "", base)
+            paper = arxiv.paper(base)
+            if paper is None:
+                return self.send(404, b"not found", "text/plain")
+            self.send(200, render_pdf(paper.title, paper.abstract), "application/pdf")
+
+        def send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+
+    return Handler

@@ -1,0 +1,175 @@
+"""The worker's FAQ duties: consume jobs (arq over Redis, or in-process), sweep the database to
+heal lost messages and dead workers, and pre-generate FAQs for new papers when enabled."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from typing import Any
+
+from arq.worker import Worker, func
+
+from app.faq.channels import JOB_FUNCTION, ChannelUnavailable, FaqChannels
+from app.faq.job import FaqRuntime, run_claim
+from app.faq.prompts import prompt_for
+from app.faq.service import start_of_day
+from app.storage import faqs as store
+from worker.runner import WorkerContext
+
+log = logging.getLogger("coolpapers.worker.faq")
+
+
+def channels_of(ctx: WorkerContext) -> FaqChannels:
+    assert ctx.faq_channels is not None, "WorkerContext.build always sets the FAQ channels"
+    return ctx.faq_channels
+
+
+async def _claim_and_run(rt: FaqRuntime) -> str | None:
+    claim = await asyncio.to_thread(store.claim_next, rt.session_factory, rt.worker_id)
+    if claim is None:
+        return None
+    return await run_claim(rt, claim)
+
+
+async def faq_job(arq_ctx: dict[str, Any], faq_id: int) -> str | None:
+    """An arq job. A message says "work is waiting"; which row runs is decided by the database
+    (highest priority first), so readers' clicks overtake queued background work."""
+    rt: FaqRuntime = arq_ctx["faq_runtime"]
+    return await _claim_and_run(rt)
+
+
+async def faq_consumer(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    channels = channels_of(ctx)
+    s = ctx.settings
+    rt = FaqRuntime.build(s, ctx.session_factory, channels.bus, ctx.worker_id, ctx.arxiv)
+    try:
+        if channels.redis is None:
+            await _consume_in_process(rt, channels, stop)
+        else:
+            await _consume_arq(rt, channels, stop)
+    finally:
+        await rt.aclose()
+
+
+async def _consume_in_process(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Event) -> None:
+    wakeup = channels.wakeup or asyncio.Event()
+    running: set[asyncio.Task[str]] = set()
+
+    def finished(task: asyncio.Task[str]) -> None:
+        running.discard(task)
+        wakeup.set()  # a slot is free: look for more work
+
+    try:
+        while not stop.is_set():
+            if len(running) < rt.settings.llm_concurrency:
+                wakeup.clear()
+                claim = await asyncio.to_thread(store.claim_next, rt.session_factory, rt.worker_id)
+                if claim is not None:
+                    task = asyncio.create_task(run_claim(rt, claim))
+                    running.add(task)
+                    task.add_done_callback(finished)
+                    continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), timeout=min(1.0, rt.settings.faq_sweep_s))
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
+
+async def _consume_arq(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Event) -> None:
+    assert channels.redis is not None
+    s = rt.settings
+    arq_worker = Worker(
+        functions=[func(faq_job, name=JOB_FUNCTION)],  # type: ignore[arg-type]
+        redis_pool=channels.redis,
+        queue_name=f"{s.redis_prefix}:faq-queue",
+        max_jobs=s.llm_concurrency,
+        keep_result=0,  # the row is the result; no id stays blocked after a job ends
+        job_timeout=max(600.0, s.llm_timeout_s * 10),
+        max_tries=1000,  # retries are counted on the row, not by arq
+        poll_delay=0.2,
+        handle_signals=False,
+        ctx={"faq_runtime": rt},
+    )
+    task = asyncio.create_task(arq_worker.async_run())
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()  # re-raise why it ended (e.g. Redis gone): the runner exits for a restart
+    finally:
+        stopper.cancel()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        with contextlib.suppress(Exception):
+            await arq_worker.close()
+
+
+async def sweep_once(ctx: WorkerContext) -> int:
+    """Release rows of dead workers and (re)queue every due pending row; returns how many."""
+    s = ctx.settings
+    stale = dt.timedelta(seconds=3 * s.faq_heartbeat_s)
+    released = await asyncio.to_thread(store.release_stale, ctx.session_factory, stale)
+    if released:
+        log.warning("released %d FAQ generation(s) of stopped workers", released)
+    channels = channels_of(ctx)
+    if channels.redis is None:
+        if channels.wakeup is not None:
+            channels.wakeup.set()
+        return released
+    rows = await asyncio.to_thread(store.due_pending_tags, ctx.session_factory)
+    for faq_id, tag in rows:
+        await channels.queue.enqueue(faq_id, tag)
+    return len(rows)
+
+
+async def faq_sweeper(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await sweep_once(ctx)
+        except ChannelUnavailable as exc:
+            log.warning("FAQ sweep: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), ctx.settings.faq_sweep_s)
+
+
+async def pregenerate_once(ctx: WorkerContext) -> int:
+    """Queue background FAQs for recent papers, within the daily paper and token caps."""
+    s = ctx.settings
+    today = start_of_day()
+    made = await asyncio.to_thread(store.background_created_since, ctx.session_factory, today)
+    spent = await asyncio.to_thread(
+        store.tokens_used_since, ctx.session_factory, today, store.BACKGROUND_PRIORITY
+    )
+    room = s.faq_pregenerate_daily_papers - made
+    if room <= 0 or spent >= s.faq_pregenerate_daily_tokens:
+        return 0
+    queued = 0
+    for lang in s.faq_languages:
+        version = prompt_for(lang).version
+        ids = await asyncio.to_thread(
+            store.papers_without_faq, ctx.session_factory, s.faq_pregenerate_categories, lang, version,
+            today - dt.timedelta(days=2), room - queued,
+        )  # fmt: skip
+        for paper_id in ids:
+            await asyncio.to_thread(
+                store.request_faq, ctx.session_factory, paper_id, lang, version, store.BACKGROUND_PRIORITY
+            )
+            queued += 1
+    if queued:
+        await sweep_once(ctx)
+    return queued
+
+
+async def faq_pregenerator(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await pregenerate_once(ctx)
+        except ChannelUnavailable as exc:
+            log.warning("FAQ pre-generation: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), max(60.0, ctx.settings.faq_sweep_s))

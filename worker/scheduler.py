@@ -1,0 +1,60 @@
+"""The feed scheduler duty: follow arXiv's rhythm, waking when the next listing row is due.
+
+It keeps no state of its own: every tick asks the rows what is due (a new row is due at
+once, so a first start with an empty database fetches straight away), fetches it through
+`refresh_listings`, then sleeps until the earliest `next_check_at`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from app.arxiv.feedplan import base_queries
+from app.db import session_scope
+from app.models import utcnow
+from app.storage.listings import earliest_next_check
+from worker.refresh import effective_queries, refresh_listings
+from worker.runner import WorkerContext
+
+log = logging.getLogger("coolpapers.scheduler")
+MAX_SLEEP_S = 300.0  # re-read the rows now and then: another worker may have changed them
+MIN_SLEEP_S = 1.0
+
+
+async def feed_scheduler(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    try:
+        await _run(ctx, stop)
+    finally:
+        await ctx.arxiv.aclose()
+
+
+async def _run(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    settings = ctx.settings
+    while not stop.is_set():
+        try:
+            reports = await refresh_listings(
+                ctx.session_factory, ctx.arxiv, settings.arxiv_rss_url, settings.categories,
+                owner=ctx.worker_id,
+            )  # fmt: skip
+            for r in reports:
+                log.info("feed %s: %s %s (%d items, %d listed)", r.query, r.outcome, r.date or "",
+                         r.items, r.announcements_added)  # fmt: skip
+        except Exception:  # a database hiccup must not kill the schedule; the rows say what is left
+            log.exception("feed refresh failed; trying again shortly")
+        await _sleep(stop, seconds_until_due(ctx))
+
+
+def seconds_until_due(ctx: WorkerContext) -> float:
+    with session_scope(ctx.session_factory) as session:
+        queries = effective_queries(session, base_queries(ctx.settings.categories))
+        due = earliest_next_check(session, queries)
+    if due is None:
+        return MAX_SLEEP_S
+    return max(MIN_SLEEP_S, min(MAX_SLEEP_S, (due - utcnow()).total_seconds()))
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

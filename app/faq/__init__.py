@@ -1,0 +1,1 @@
+"""The LLM FAQ: prompts, input text, provider client, queue, streams, rendering."""

@@ -1,0 +1,1 @@
+"""A real OpenAI-compatible chat-completions server for tests, with fault injection."""

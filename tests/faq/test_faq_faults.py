@@ -1,0 +1,126 @@
+"""Provider faults: retries with backoff, Retry-After, a configuration error that is not retried,
+giving up after the attempt budget, and the cost guards (per-client limit, daily token budget)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+
+from app.db import make_engine, make_session_factory, session_scope
+from app.faq.prompts import prompt_for
+from app.models import Faq, Paper
+from tests.fake_llm.server import FakeLlm, answer_for
+from tests.faq.live import LiveApp, add_papers, faq_settings, read_stream, streamed_text
+
+
+def faq_rows(database_url: str) -> list[Faq]:
+    engine = make_engine(database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            return list(session.query(Faq).order_by(Faq.id))
+    finally:
+        engine.dispose()
+
+
+def test_every_transient_fault_is_retried_and_stored_once(
+    sqlite_url: str, fake_llm: tuple[FakeLlm, str]
+) -> None:
+    llm, llm_url = fake_llm
+    llm.script = ["429", "500", "hang", "cut", "badjson"]
+    llm.retry_after = "0"
+    (paper,) = add_papers(sqlite_url, 1)
+    with LiveApp(faq_settings(sqlite_url, llm_url, faq_max_attempts=6, llm_timeout_s=0.5)) as live:
+        api = f"{live.url}/api/papers/{paper}/faq"
+        httpx.post(api)
+        events = read_stream(f"{api}/stream")
+    assert events[-1][0] == "done", events[-5:]
+    assert streamed_text(events) == answer_for(llm.prompts[-1])
+    assert llm.calls == 6 and llm.completed == 1
+    (row,) = faq_rows(sqlite_url)
+    assert row.status == "done" and row.attempts == 6 and row.markdown == answer_for(llm.prompts[-1])
+
+
+def test_retry_after_is_honoured(sqlite_url: str, fake_llm: tuple[FakeLlm, str]) -> None:
+    llm, llm_url = fake_llm
+    llm.script = ["429"]
+    llm.retry_after = "1"
+    (paper,) = add_papers(sqlite_url, 1)
+    with LiveApp(faq_settings(sqlite_url, llm_url)) as live:
+        api = f"{live.url}/api/papers/{paper}/faq"
+        httpx.post(api)
+        assert read_stream(f"{api}/stream")[-1][0] == "done"
+    (row,) = faq_rows(sqlite_url)
+    assert row.started_at is not None and row.created_at is not None
+    # The second attempt started no earlier than Retry-After (1 s) after the first was refused.
+    assert row.started_at - row.created_at >= dt.timedelta(seconds=0.9)
+
+
+def test_bad_key_fails_at_once_and_a_reader_can_retry(sqlite_url: str, fake_llm: tuple[FakeLlm, str]) -> None:
+    llm, llm_url = fake_llm
+    llm.mode = "401"
+    (paper,) = add_papers(sqlite_url, 1)
+    with LiveApp(faq_settings(sqlite_url, llm_url)) as live:
+        api = f"{live.url}/api/papers/{paper}/faq"
+        httpx.post(api)
+        event, data = read_stream(f"{api}/stream")[-1]
+        assert event == "error" and data["code"] == "failed" and data["retryable"] is False
+        assert "COOLPAPERS_LLM_API_KEY" in data["message"]
+        assert llm.calls == 1  # no retry storm
+        got = httpx.get(api).json()
+        assert got["status"] == "failed" and "HTTP 401" in got["error"] and got["markdown"] is None
+        llm.mode = "ok"  # the host fixes the key; the reader clicks again
+        assert httpx.post(api).json()["status"] in ("pending", "running")
+        assert read_stream(f"{api}/stream")[-1][0] == "done"
+    assert llm.calls == 2
+
+
+def test_gives_up_after_the_attempt_budget(sqlite_url: str, fake_llm: tuple[FakeLlm, str]) -> None:
+    llm, llm_url = fake_llm
+    llm.mode = "500"
+    (paper,) = add_papers(sqlite_url, 1)
+    with LiveApp(faq_settings(sqlite_url, llm_url, faq_max_attempts=3)) as live:
+        api = f"{live.url}/api/papers/{paper}/faq"
+        httpx.post(api)
+        event, data = read_stream(f"{api}/stream")[-1]
+        assert (
+            event == "error" and data["retryable"] is True and "gave up after 3 attempts" in data["message"]
+        )
+        body = httpx.post(f"{live.url}/api/papers/{paper}/faq?lang=zh").json()
+        assert body["status"] in ("pending", "running")  # the other language is its own job
+    assert llm.calls >= 3
+    rows = faq_rows(sqlite_url)
+    assert rows[0].status == "failed" and rows[0].markdown is None and rows[0].attempts == 3
+
+
+def test_cost_guards_answer_429_and_store_nothing(sqlite_url: str, fake_llm: tuple[FakeLlm, str]) -> None:
+    _llm, llm_url = fake_llm
+    papers = add_papers(sqlite_url, 4)
+    settings = faq_settings(sqlite_url, llm_url, faq_rate_limit_per_hour=2, faq_daily_token_budget=10**9)
+    with LiveApp(settings, with_worker=False) as live:
+        for paper in papers[:2]:
+            assert httpx.post(f"{live.url}/api/papers/{paper}/faq").status_code == 200
+        # Asking again about a queued FAQ costs nothing and is not counted.
+        assert httpx.post(f"{live.url}/api/papers/{papers[0]}/faq").status_code == 200
+        over = httpx.post(f"{live.url}/api/papers/{papers[2]}/faq")
+        assert over.status_code == 429
+        assert (
+            over.json()["error"]["code"] == "too_many_requests"
+            and "2 an hour" in over.json()["error"]["message"]
+        )
+    assert len(faq_rows(sqlite_url)) == 2
+
+    engine = make_engine(sqlite_url)
+    with session_scope(make_session_factory(engine)) as session:
+        paper_id = session.query(Paper.id).filter(Paper.arxiv_id == papers[3]).scalar()
+        version = prompt_for("zh").version
+        session.add(Faq(paper_id=paper_id, language="zh", prompt_version=version, status="done",
+                        markdown="x", prompt_tokens=900, completion_tokens=200,
+                        finished_at=dt.datetime.now(dt.UTC)))  # fmt: skip
+    engine.dispose()
+    budget = faq_settings(sqlite_url, llm_url, faq_daily_token_budget=1000)
+    with LiveApp(budget, with_worker=False) as live:
+        over = httpx.post(f"{live.url}/api/papers/{papers[3]}/faq")
+        assert over.status_code == 429 and "budget" in over.json()["error"]["message"]
+        assert httpx.post(f"{live.url}/api/papers/{papers[3]}/faq?lang=zh").json()["status"] == "done"
+    assert len(faq_rows(sqlite_url)) == 3

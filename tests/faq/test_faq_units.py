@@ -1,0 +1,116 @@
+"""Pure parts of the FAQ: sanitized rendering, prompts, PDF text; and the row claim protocol on
+both databases (priority, one claim per row, store only while owned, stale release)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.faq.fulltext import NoText, cut_to_budget, extract_pdf_text
+from app.faq.prompts import prompt_for
+from app.faq.render import render_markdown
+from app.storage import faqs as store
+from tests.fake_llm.pdf import PAPER_LINES, make_pdf
+from tests.faq.live import add_papers
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg/onload=alert(1)>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "![x](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "<iframe src=javascript:alert(1)></iframe>",
+    '<div style="background:url(javascript:alert(1))">',
+    "$</span><script>alert(1)</script>$",
+    "$$\n</div><img src=x onerror=alert(1)>\n$$",
+    "<<SCRIPT>alert(1);//<</SCRIPT>",
+    "<body onload=alert(1)>",
+]
+
+
+@pytest.mark.parametrize("attack", XSS)
+def test_nothing_the_model_writes_becomes_markup(attack: str) -> None:
+    out = render_markdown(f"## Q1\n\nText {attack} more")
+    parser = Elements()
+    parser.feed(out)
+    for tag, attrs in parser.found:
+        assert tag in {"h2", "p", "span", "div", "a"}, out
+        for name, value in attrs:
+            assert name in {"class", "href", "rel"}, out
+            if name == "href":
+                assert (value or "").startswith(("http://", "https://", "mailto:")), out
+    assert "alert(1)" in parser.text  # the attack is shown as text, not dropped silently
+
+
+class Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def test_math_becomes_offline_renderable_elements() -> None:
+    out = render_markdown("Inline $a<b$ and\n\n$$\n\\sum_i x_i\n$$\n")
+    assert '<span class="math inline">a&lt;b</span>' in out
+    assert '<div class="math block">\\sum_i x_i</div>' in out
+
+
+def test_prompts_per_language_and_versioned() -> None:
+    en, zh = prompt_for("en"), prompt_for("zh")
+    assert en.version.startswith("en-") and zh.version.startswith("zh-") and en.version != zh.version
+    assert "这篇论文试图解决什么问题" in zh.text and "What problem does this paper" in en.text
+    text = en.render(title="T {{text}}", authors=["A"], text="BODY", input_kind="full_text")
+    assert "T {{text}}" in text and text.count("BODY") == 1 and "{{" not in text.replace("T {{text}}", "")
+
+
+def test_pdf_text_is_extracted_and_cut_keeping_conclusions() -> None:
+    text = extract_pdf_text(make_pdf(PAPER_LINES))
+    assert "Attention Is Enough For Tests" in text and "Conclusions." in text
+    cut = cut_to_budget(text, 500)
+    assert (
+        cut.startswith("Attention") and "Conclusions. Streaming works" in cut and "[1] A. Author" not in cut
+    )
+    assert len(cut) <= 500 * 4 + 20
+    with pytest.raises(NoText):
+        extract_pdf_text(b"<html>not a pdf</html>")
+
+
+def test_claims_follow_priority_and_are_exclusive(
+    database_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    ids = add_papers(database_url, 3)
+    del ids
+    background, _ = store.request_faq(session_factory, 1, "en", "v", store.BACKGROUND_PRIORITY)
+    reader, _ = store.request_faq(session_factory, 2, "en", "v", store.READER_PRIORITY)
+    again, created = store.request_faq(session_factory, 2, "en", "v", store.READER_PRIORITY)
+    assert again.id == reader.id and not created
+    first = store.claim_next(session_factory, "w1")
+    assert first is not None and first.faq_id == reader.id  # the reader's click goes first
+    second = store.claim_next(session_factory, "w2")
+    assert second is not None and second.faq_id == background.id
+    assert store.claim_next(session_factory, "w3") is None  # nothing is claimed twice
+    # A worker that lost its lease can no longer store anything.
+    assert store.release_stale(session_factory, dt.timedelta(seconds=-1)) == 2
+    kwargs = {
+        "markdown": "x",
+        "model": "m",
+        "input_kind": "abstract",
+        "prompt_tokens": 1,
+        "completion_tokens": 1,
+    }
+    assert not store.finish_done(session_factory, first, **kwargs)  # type: ignore[arg-type]
+    retaken = store.claim_next(session_factory, "w4")
+    assert retaken is not None and retaken.faq_id == reader.id and retaken.attempt == 2
+    assert store.finish_done(session_factory, retaken, **kwargs)  # type: ignore[arg-type]
+    assert not store.finish_done(session_factory, retaken, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,27 @@
+"""The home page: every arXiv category grouped by archive, with its latest day's count."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.categories import grouped_categories
+from app.deps import SessionDep, TemplatesDep
+from app.storage.stats import latest_category_counts, paper_count
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request, session: SessionDep, templates: TemplatesDep) -> HTMLResponse:
+    day, counts = latest_category_counts(session)
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "groups": grouped_categories(),
+            "counts": counts,
+            "day": day,
+            "empty": paper_count(session) == 0,
+        },
+    )

@@ -1,0 +1,43 @@
+"""JSON shapes of search results and related papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class SearchHitOut(BaseModel):
+    arxiv_id: str
+    title: str
+    authors: list[str]
+    abstract: str
+    categories: list[str] = Field(description="primary category first")
+    date: dt.date | None = Field(description="first submitted (or first seen) day")
+    score: float | None = Field(description="BM25 relevance; null when sorted by date")
+    url: str = Field(description="the paper's page on this site")
+    title_html: str | None = Field(None, description="with highlight=1: the title, matched words in <b>")
+    snippet_html: str | None = Field(None, description="with highlight=1: the best abstract passage")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    sort: Literal["relevance", "date"]
+    page: int
+    size: int
+    total: int = Field(description="results that can be paged to (at most 1,000)")
+    matches: int = Field(description="every paper matching the query")
+    papers: list[SearchHitOut]
+
+
+class RelatedPaperOut(BaseModel):
+    arxiv_id: str
+    title: str
+    authors: list[str]
+    score: float
+
+
+class RelatedResponse(BaseModel):
+    arxiv_id: str
+    papers: list[RelatedPaperOut]

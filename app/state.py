@@ -1,0 +1,70 @@
+"""What one web process holds: built from Settings in create_app, reached through app.deps."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.arxiv.client import ArxivClient
+from app.arxiv.lookup import find_or_fetch_paper
+from app.cache import Cache, MemoryCache, RedisCache
+from app.categories import category_name
+from app.db import make_engine, make_session_factory
+from app.faq.channels import FaqChannels, build_channels
+from app.faq.service import FaqService
+from app.listing import ListingService
+from app.models import Paper
+from app.paths import TEMPLATES_DIR
+from app.search.engine import SearchIndex
+from app.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    templates: Jinja2Templates
+    redis: Redis | None
+    listings: ListingService
+    arxiv: ArxivClient  # one per process, so on-demand lookups share arXiv's pacing
+    # Any paper by id: stored, or fetched once from arXiv (app.arxiv.lookup). Used by pages and FAQs.
+    fetch_paper: Callable[[str], Awaitable[Paper | None]]
+    search: SearchIndex
+    faq: FaqService | None = None
+
+    @classmethod
+    def build(
+        cls, settings: Settings, faq_channels: FaqChannels | None = None, arxiv: ArxivClient | None = None
+    ) -> AppState:
+        engine = make_engine(settings.database_url)
+        redis = (
+            Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+            if settings.redis_url
+            else None
+        )
+        templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+        templates.env.globals["settings"] = settings
+        templates.env.globals["category_name"] = category_name
+        cache: Cache = RedisCache(redis, settings.redis_prefix) if redis is not None else MemoryCache()
+        listings = ListingService(cache, settings.arxiv_pdf_url)
+        factory = make_session_factory(engine)
+        client = arxiv or ArxivClient(settings)
+
+        async def fetch_paper(raw_id: str) -> Paper | None:
+            return await find_or_fetch_paper(factory, client, settings.arxiv_api_url, raw_id)
+
+        faq = FaqService(settings, factory, faq_channels or build_channels(settings), fetch_paper)
+        search = SearchIndex(Path(settings.search_index_dir))
+        return cls(settings, engine, factory, templates, redis, listings, client, fetch_paper, search, faq)
+
+    def close(self) -> None:
+        if self.redis is not None:
+            self.redis.close()
+        self.engine.dispose()

@@ -1,0 +1,66 @@
+// Long days: the first cards come with the page, the rest are fetched as server-rendered
+// fragments (escaped by the same templates) and appended; sorting works on the whole day.
+import { renderMath } from "./math.js";
+import { keywords } from "./store.js";
+
+let complete = null;
+
+export function loadRest(cfg, papersEl, onCards) {
+  const loading = document.getElementById("loading");
+  complete = (async () => {
+    let loaded = Number(papersEl.dataset.loaded);
+    while (loaded < cfg.total) {
+      const params = new URLSearchParams({ date: cfg.date, offset: String(loaded) });
+      if (cfg.showAll) params.set("show", "all");
+      let html;
+      try {
+        const res = await fetch(`${location.pathname}?${params}`);
+        if (!res.ok) throw new Error(String(res.status));
+        html = await res.text();
+      } catch {
+        loading.textContent = "Could not load the rest of the day; reload the page to try again.";
+        return;
+      }
+      // DOMParser never runs scripts; the fragment is autoescaped server output.
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      const cards = [...doc.body.querySelectorAll(":scope > article.paper")].map((c) => document.adoptNode(c));
+      if (!cards.length) break;
+      papersEl.append(...cards);
+      loaded += cards.length;
+      papersEl.dataset.loaded = String(loaded);
+      for (const c of cards) renderMath(c);
+      onCards(cards);
+    }
+    loading.hidden = true;
+    papersEl.dataset.complete = "1";
+  })();
+  return complete;
+}
+
+function keywordScore(card, words) {
+  const text = (card.querySelector(".title-text").textContent + " " +
+                card.querySelector(".abstract").textContent).toLowerCase();
+  return words.reduce((n, w) => n + (text.includes(w) ? 1 : 0), 0);
+}
+
+const SORTS = {
+  arxiv: () => (a, b) => a.dataset.index - b.dataset.index,
+  published: () => (a, b) => (b.dataset.published > a.dataset.published ? 1 : -1),
+  popular: () => (a, b) => b.dataset.pop - a.dataset.pop || a.dataset.index - b.dataset.index,
+  keywords: () => {
+    const words = keywords.list();
+    const score = new Map();
+    return (a, b) => {
+      for (const c of [a, b]) if (!score.has(c)) score.set(c, keywordScore(c, words));
+      return score.get(b) - score.get(a) || a.dataset.index - b.dataset.index;
+    };
+  },
+};
+
+export async function sortCards(papersEl, how) {
+  if (complete) await complete;
+  const cards = [...papersEl.querySelectorAll(":scope > .paper")];
+  cards.sort((SORTS[how] || SORTS.arxiv)());
+  papersEl.append(...cards);
+  papersEl.dataset.sort = how;
+}

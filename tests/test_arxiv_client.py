@@ -1,0 +1,75 @@
+"""The polite arXiv client against the fake arXiv: pacing, User-Agent, Retry-After, backoff, caps."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import pytest
+
+from app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
+from tests.conftest import make_settings
+from tests.fake_arxiv.server import FakeArxiv
+
+T = TypeVar("T")
+
+
+def run(fake: FakeArxiv, use: Callable[[ArxivClient], Awaitable[T]], **kw: object) -> T:
+    interval = kw.pop("interval", 0)
+    settings = make_settings(**{**fake.settings_overrides(), "arxiv_min_interval_s": interval},
+                             contact_email="lab@example.org")  # fmt: skip
+
+    async def go() -> T:
+        client = ArxivClient(settings, **kw)  # type: ignore[arg-type]
+        try:
+            return await use(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
+
+
+def test_requests_are_paced_and_name_a_contact(fake_arxiv: FakeArxiv) -> None:
+    async def three(c: ArxivClient) -> None:
+        await asyncio.gather(*(c.get(f"{fake_arxiv.url}/rss/cs.CL") for _ in range(3)))
+
+    run(fake_arxiv, three, interval=0.3)
+    times = [r.at for r in fake_arxiv.requests]
+    assert len(times) == 3 and all(b - a >= 0.3 for a, b in itertools.pairwise(times))
+    assert "mailto:lab@example.org" in fake_arxiv.requests[0].headers["User-Agent"]
+
+
+def test_retry_after_is_honoured_then_success(fake_arxiv: FakeArxiv) -> None:
+    fake_arxiv.fail("/rss", "503", retry_after=1)
+    resp = run(fake_arxiv, lambda c: c.get(f"{fake_arxiv.url}/rss/cs.CL"), backoff_base_s=0.01)
+    assert resp.status == 200
+    first, second = (r.at for r in fake_arxiv.requests)
+    assert second - first >= 0.95
+
+
+def test_5xx_backs_off_and_gives_up_after_the_attempt_cap(fake_arxiv: FakeArxiv) -> None:
+    fake_arxiv.fail("/rss", "500", times=10)
+    with pytest.raises(ArxivUnavailable) as err:
+        run(fake_arxiv, lambda c: c.get(f"{fake_arxiv.url}/rss/cs.CL"), backoff_base_s=0.01, max_attempts=3)
+    assert "HTTP 500 after 3 attempts" in str(err.value) and err.value.url.endswith("/rss/cs.CL")
+    assert len(fake_arxiv.requests) == 3
+
+
+def test_timeouts_are_retried(fake_arxiv: FakeArxiv) -> None:
+    fake_arxiv.fail("/rss", "slow", delay_s=1.0)
+    start = time.monotonic()
+    resp = run(fake_arxiv, lambda c: c.get(f"{fake_arxiv.url}/rss/cs.CL"), timeout_s=0.3, backoff_base_s=0.01)
+    assert resp.status == 200 and len(fake_arxiv.requests) == 2 and time.monotonic() - start < 5
+
+
+def test_oversized_response_is_refused(fake_arxiv: FakeArxiv) -> None:
+    with pytest.raises(ArxivTooLarge):
+        run(fake_arxiv, lambda c: c.get(f"{fake_arxiv.url}/rss/cs.CL", max_bytes=1000))
+
+
+def test_pdf_is_served(fake_arxiv: FakeArxiv) -> None:
+    resp = run(fake_arxiv, lambda c: c.get(f"{fake_arxiv.url}/pdf/2606.10376v2"))
+    assert resp.status == 200 and resp.body.startswith(b"%PDF-1.4") and resp.body.rstrip().endswith(b"%%EOF")

@@ -1,0 +1,132 @@
+"""/api/search, /api/papers/{id}/related and the /arxiv/search page over the sample days."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.demo import iter_days
+from tests.search_fixtures import HOSTILE, client_for, demo_app
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    base = tmp_path_factory.mktemp("search-api")
+    from app.migrate import upgrade
+
+    url = f"sqlite:///{base / 'db.sqlite'}"
+    upgrade(url)
+    with client_for(demo_app(url, base / "index")) as c:
+        yield c
+
+
+def test_search_answers_with_pagination_fields(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "language model", "size": 5, "page": 2}).json()
+    assert (body["page"], body["size"], body["sort"]) == (2, 5, "relevance")
+    assert body["total"] == min(body["matches"], 1000) and body["matches"] > 10
+    assert len(body["papers"]) == 5
+    scores = [p["score"] for p in body["papers"]]
+    assert scores == sorted(scores, reverse=True)
+    first = client.get("/api/search", params={"q": "language model", "size": 5}).json()["papers"]
+    assert {p["arxiv_id"] for p in first}.isdisjoint(p["arxiv_id"] for p in body["papers"])
+    assert body["papers"][0]["url"] == f"/arxiv/{body['papers'][0]['arxiv_id']}"
+
+
+def test_size_above_the_cap_is_capped(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "learning", "size": 5000}).json()
+    assert body["size"] == 100 and len(body["papers"]) == 100
+
+
+def test_sort_by_date_is_newest_first(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "tarsier OR graph", "sort": "date", "size": 100}).json()
+    dates = [p["date"] for p in body["papers"]]
+    assert dates == sorted(dates, reverse=True) and body["papers"][-1]["arxiv_id"] == HOSTILE.arxiv_id
+    assert all(p["score"] is None for p in body["papers"])
+
+
+def test_title_is_weighted_above_abstract(client: TestClient) -> None:
+    papers = client.get("/api/search", params={"q": "tarsier"}).json()["papers"]
+    assert papers[0]["arxiv_id"] == HOSTILE.arxiv_id
+
+
+def test_exact_titles_find_their_paper_in_the_top_three(client: TestClient) -> None:
+    papers = [item.paper for _, day in iter_days() for item in day]
+    found = 0
+    for paper in papers[::4]:
+        top = client.get("/api/search", params={"q": paper.title, "size": 3}).json()["papers"]
+        found += paper.arxiv_id in [p["arxiv_id"] for p in top]
+    assert found >= 0.95 * len(papers[::4])
+
+
+def test_filters_and_exact_ids(client: TestClient) -> None:
+    by_id = client.get("/api/search", params={"q": "arXiv:2606.06625v1"}).json()["papers"]
+    assert [p["arxiv_id"] for p in by_id] == ["2606.06625"]
+    cl = client.get("/api/search", params={"q": "cat:cs.CL language", "size": 100}).json()["papers"]
+    assert cl and all("cs.CL" in p["categories"] for p in cl)
+    old = client.get("/api/search", params={"q": "before:2021-01-01"}).json()["papers"]
+    assert [p["arxiv_id"] for p in old] == [HOSTILE.arxiv_id]
+    by_author = client.get("/api/search", params={"q": 'author:"Nana Odishelidze"'}).json()["papers"]
+    assert by_author and all("Nana Odishelidze" in p["authors"] for p in by_author)
+    without = client.get("/api/search", params={"q": "language -model", "size": 100}).json()["papers"]
+    assert without and all("model" not in (p["title"] + p["abstract"]).lower() for p in without)
+
+
+def test_highlight_marks_words_and_escapes_html(client: TestClient) -> None:
+    hit = client.get("/api/search", params={"q": "tarsier", "highlight": 1}).json()["papers"][0]
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    assert hit["title_html"] == f"{escaped} Escaping <b>tarsier</b> titles"
+    assert "<b>Tarsier</b> &amp; friends: &lt;b&gt;" in hit["snippet_html"]
+    page = client.get("/arxiv/search", params={"query": "tarsier", "highlight": "1"})
+    assert page.status_code == 200 and "<script>alert" not in page.text
+    assert 'Escaping <mark class="q">tarsier</mark> titles' in page.text and 'id="2606.99001"' in page.text
+    plain = client.get("/api/search", params={"q": "tarsier"}).json()["papers"][0]
+    assert plain["title_html"] is None
+
+
+SYNTAX = ["'\";--", "*", "NEAR(", '"unbalanced', "-", "OR", "a:b:c", "cat:", "\u0000", "%"]
+SYNTAX += ["after:0001-01-01", "before:9999-12-31 graph", "after:2030-01-01 before:2020-01-01"]
+
+
+@pytest.mark.parametrize("q", SYNTAX)
+def test_syntax_characters_never_fail(client: TestClient, q: str) -> None:
+    for path, key in (("/api/search", "q"), ("/arxiv/search", "query")):
+        assert client.get(path, params={key: q}).status_code == 200
+
+
+def test_too_long_query_is_refused_with_a_message(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "x" * 10_000})
+    assert response.status_code == 414
+    error = response.json()["error"]
+    assert error["code"] == "uri_too_long" and "limit" in error["message"]
+    assert client.get("/arxiv/search", params={"query": "x" * 10_000}).status_code == 414
+
+
+def test_empty_query_page_shows_tips(client: TestClient) -> None:
+    page = client.get("/arxiv/search")
+    assert page.status_code == 200 and 'id="search-tips"' in page.text
+    assert client.get("/api/search").json()["papers"] == []
+
+
+def test_page_lists_results_with_pages(client: TestClient) -> None:
+    page = client.get("/arxiv/search", params={"query": "learning", "sort": "bogus", "page": "x"})
+    assert page.status_code == 200 and page.text.count('<article class="paper"') == 25
+    assert 'rel="next"' in page.text and "page 1 of" in page.text
+
+
+def test_related_papers(client: TestClient) -> None:
+    body = client.get("/api/papers/2606.06625/related", params={"size": 5}).json()
+    assert body["arxiv_id"] == "2606.06625" and len(body["papers"]) == 5
+    assert "2606.06625" not in [p["arxiv_id"] for p in body["papers"]]
+    assert set(body["papers"][0]) == {"arxiv_id", "title", "authors", "score"}
+    missing = client.get("/api/papers/2606.00001/related")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    invalid = client.get("/api/papers/not-an-id/related")
+    assert invalid.status_code == 404 and "not an arXiv id" in invalid.json()["error"]["message"]
+
+
+def test_index_not_built_yet(sqlite_url: str, tmp_path: Path) -> None:
+    with client_for(demo_app(sqlite_url, tmp_path / "none", build_index=False)) as fresh:
+        api = fresh.get("/api/search", params={"q": "graph"})
+        assert api.status_code == 503 and "being built" in api.json()["error"]["message"]
+        assert 'id="search-not-ready"' in fresh.get("/arxiv/search", params={"query": "graph"}).text

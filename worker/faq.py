@@ -11,7 +11,7 @@ from typing import Any
 
 from arq.worker import Worker, func
 
-from app.faq.channels import JOB_FUNCTION, ChannelUnavailable, FaqChannels
+from app.faq.channels import JOB_FUNCTION, ChannelUnavailable, FaqChannels, redeliver_after
 from app.faq.job import FaqRuntime, run_claim
 from app.faq.prompts import prompt_for
 from app.faq.service import start_of_day
@@ -121,7 +121,7 @@ async def sweep_once(ctx: WorkerContext) -> int:
         if channels.wakeup is not None:
             channels.wakeup.set()
         return released
-    rows = await asyncio.to_thread(store.due_pending_tags, ctx.session_factory)
+    rows = await asyncio.to_thread(store.due_pending_tags, ctx.session_factory, redeliver_after(s))
     for faq_id, tag in rows:
         await channels.queue.enqueue(faq_id, tag)
     return len(rows)

@@ -6,6 +6,7 @@ same object to the web app and the embedded worker."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -16,6 +17,12 @@ from redis.exceptions import RedisError
 from app.settings import Settings
 
 JOB_FUNCTION = "faq_job"
+
+
+def redeliver_after(settings: Settings) -> dt.timedelta:
+    """How long a due row may wait before its message is sent again: twice the time after which a
+    silent worker counts as dead (3 heartbeats), so a live backlog is rarely sent twice."""
+    return dt.timedelta(seconds=6 * settings.faq_heartbeat_s)
 
 
 class ChannelUnavailable(Exception):

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app.arxiv.client import ArxivTooLarge, ArxivUnavailable
 from app.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from app.db import session_scope
-from app.faq.channels import ChannelUnavailable, FaqChannels
+from app.faq.channels import ChannelUnavailable, FaqChannels, redeliver_after
 from app.faq.llm import NOT_CONFIGURED
 from app.faq.prompts import prompt_for
 from app.faq.render import render_markdown
@@ -163,7 +163,7 @@ class FaqService:
         row, _created = await run_in_threadpool(
             store.request_faq, self.session_factory, paper_id, lang, version, priority
         )
-        await self._enqueue(row.id, store.state_tag(row))
+        await self._enqueue(row.id, store.delivery_tag(row, redeliver_after(self.settings)))
         return await self.reload(row.id, lang)
 
     async def _guard_costs(self, client: str) -> None:

@@ -241,8 +241,19 @@ def state_tag(row: Faq) -> str:
     return f"{row.attempts}-{int(row.updated_at.timestamp() * 1000)}"
 
 
-def due_pending_tags(factory: sessionmaker[Session], limit: int = 1000) -> list[tuple[int, str]]:
-    """Pending rows that may run now, most urgent first, with their state tags (for the sweep)."""
+def delivery_tag(row: Faq, redeliver_after: dt.timedelta, now: dt.datetime | None = None) -> str:
+    """The job id suffix for a message about `row`. It changes with the row's state and, while the
+    row waits unchanged, once every `redeliver_after`: a message held by a killed worker stays
+    "in progress" in the queue until its job timeout, and an id that never changed could not be
+    sent again, so the row would wait that long for nothing."""
+    waited = ((now or utcnow()) - row.updated_at).total_seconds()
+    return f"{state_tag(row)}-{max(0, int(waited // redeliver_after.total_seconds()))}"
+
+
+def due_pending_tags(
+    factory: sessionmaker[Session], redeliver_after: dt.timedelta, limit: int = 1000
+) -> list[tuple[int, str]]:
+    """Pending rows that may run now, most urgent first, with their delivery tags (for the sweep)."""
     now = utcnow()
     with session_scope(factory) as session:
         rows = session.scalars(
@@ -251,7 +262,7 @@ def due_pending_tags(factory: sessionmaker[Session], limit: int = 1000) -> list[
             .order_by(Faq.priority.desc(), Faq.id)
             .limit(limit)
         )
-        return [(row.id, state_tag(row)) for row in rows]
+        return [(row.id, delivery_tag(row, redeliver_after, now)) for row in rows]
 
 
 def tokens_used_since(factory: sessionmaker[Session], since: dt.datetime, priority: int | None = None) -> int:

@@ -139,9 +139,12 @@ def streamed_text(events: list[tuple[str, Any]]) -> str:
     return text
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+def wait_for(
+    check: Callable[[], bool], timeout: float = 30.0, what: str | Callable[[], str] = "condition"
+) -> None:
+    """Poll `check`; on timeout fail naming `what` (a callable is asked only then, for diagnostics)."""
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
         time.sleep(0.05)

@@ -66,6 +66,17 @@ def done_rows(db: str) -> dict[str, tuple[str, str | None]]:
         engine.dispose()
 
 
+def row_states(db: str) -> list[tuple[int, str, int, str | None]]:
+    """Each row's id, status, attempts and last error: what a timeout reports."""
+    engine = make_engine(db)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            rows = session.query(Faq.id, Faq.status, Faq.attempts, Faq.error).order_by(Faq.id)
+            return [(i, s, a, e) for i, s, a, e in rows]
+    finally:
+        engine.dispose()
+
+
 def request_all(live: LiveApp, papers: list[str]) -> None:
     with httpx.Client(base_url=live.url) as client:
         for paper in papers:
@@ -121,7 +132,8 @@ def test_sigkilled_worker_loses_nothing(
             worker.wait(10)
         worker = start_worker(pg_url, redis_url, redis_prefix, llm_url, log)
         try:
-            wait_for(lambda: all(s == "done" for s, _ in done_rows(pg_url).values()), 90, "all FAQs done")
+            wait_for(lambda: all(s == "done" for s, _ in done_rows(pg_url).values()), 90,
+                     lambda: f"all FAQs done: {row_states(pg_url)}\n{log.read_text()[-3000:]}")  # fmt: skip
         finally:
             stop(worker)
     assert_each_done_once(pg_url, 12)

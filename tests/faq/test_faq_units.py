@@ -114,3 +114,22 @@ def test_claims_follow_priority_and_are_exclusive(
     assert retaken is not None and retaken.faq_id == reader.id and retaken.attempt == 2
     assert store.finish_done(session_factory, retaken, **kwargs)  # type: ignore[arg-type]
     assert not store.finish_done(session_factory, retaken, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_waiting_row_is_delivered_again_after_the_redelivery_window(
+    database_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    add_papers(database_url, 1)
+    row, _ = store.request_faq(session_factory, 1, "en", "v", store.READER_PRIORITY)
+    window = dt.timedelta(seconds=60)
+    now = row.updated_at
+    first = store.delivery_tag(row, window, now)
+    # Within the window the same message id: enqueueing again is a no-op.
+    assert store.delivery_tag(row, window, now + dt.timedelta(seconds=59)) == first
+    # After it, a new id: a message stuck with a killed worker no longer blocks the row.
+    later = store.delivery_tag(row, window, now + dt.timedelta(seconds=61))
+    assert later != first
+    assert store.delivery_tag(row, window, now + dt.timedelta(seconds=119)) == later
+    # The sweep reports the tag of the moment it runs.
+    [(faq_id, tag)] = store.due_pending_tags(session_factory, dt.timedelta(hours=1))
+    assert (faq_id, tag) == (row.id, first)

@@ -80,6 +80,18 @@ def test_highlight_marks_matched_words_in_escaped_text(site: FeedSite) -> None:
     assert "<mark" not in plain and cards(plain) == cards(page)
 
 
+def test_highlight_marks_matched_author_names(site: FeedSite) -> None:
+    page = site.client.get("/arxiv/search", params={"query": "author:Dated", "highlight": "1"}).text
+    assert cards(page) == [(DATED.arxiv_id, 1)]
+    assert '<span class="author">Dana <mark class="q">Dated</mark></span>' in page
+    # A plain word matches authors too, and a name is marked in escaped text.
+    evil = site.client.get("/arxiv/search", params={"query": "quokka evil", "highlight": "1"}).text
+    assert '<span class="author">Eve &lt;<mark class="q">Evil</mark>&gt;</span>' in evil
+    assert '<span class="author">]]&gt;</span>' in evil  # names without a match stay as they are
+    plain = site.client.get("/arxiv/search", params={"query": "author:Dated"}).text
+    assert '<span class="author">Dana Dated</span>' in plain and "<mark" not in plain
+
+
 def test_empty_query_gives_tips_not_cards(site: FeedSite) -> None:
     for params in ({}, {"query": "   "}):
         page = site.client.get("/arxiv/search", params=params)

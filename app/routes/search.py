@@ -6,7 +6,7 @@ otherwise take `/arxiv/search` for a category named "search".
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -115,20 +115,22 @@ def api_related(
     return RelatedResponse(arxiv_id=canonical, papers=papers)
 
 
-def _marked(hits: list[Hit], cards: Cards) -> dict[str, dict[str, Markup]]:
+def _marked(hits: list[Hit], cards: Cards) -> dict[str, dict[str, Any]]:
     """Marked title and abstract per paper, only where the index's text is the stored one
     (a paper re-indexed moments from now shows unmarked rather than with stale text)."""
     stored = {p.arxiv_id: p for p in cards.papers}
-    out: dict[str, dict[str, Markup]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for hit in hits:
         paper = stored.get(hit.arxiv_id)
         if paper is None:
             continue
-        marks = {}
+        marks: dict[str, Any] = {}
         if hit.title_marked is not None and hit.title == paper.title:
             marks["title"] = Markup(hit.title_marked)  # built from escaped pieces in app.search.highlight
         if hit.abstract_marked is not None and hit.abstract == paper.abstract:
             marks["abstract"] = Markup(hit.abstract_marked)
+        if hit.authors_marked is not None and hit.authors == list(paper.authors):
+            marks["authors"] = [Markup(a) for a in hit.authors_marked]
         out[hit.arxiv_id] = marks
     return out
 

@@ -19,9 +19,9 @@ from typing import Literal
 import tantivy
 
 from app.search.build import build_query
-from app.search.highlight import mark_text
-from app.search.query import parse_query
-from app.search.schema import analyze, build_schema, register_analyzers
+from app.search.highlight import mark_text, mark_words
+from app.search.query import ParsedQuery, parse_query
+from app.search.schema import NAME_ANALYZER, analyze, build_schema, register_analyzers
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class Hit:
     # With `marks`: the whole title and abstract escaped, matched words in <mark class="q">.
     title_marked: str | None = None
     abstract_marked: str | None = None
+    authors_marked: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class SearchIndex:
             return SearchPage([], 0, page, size)
         snippets = self._snippets(searcher, built.highlight) if highlight and built.highlight else None
         markers = self._markers(searcher, built.highlight) if marks and built.highlight else None
+        name_terms = author_terms(parsed) if markers is not None else frozenset()
         hits = []
         for key, address in result.hits:
             doc = searcher.doc(address)
@@ -151,17 +153,19 @@ class SearchIndex:
                 title_html = snippets[0].snippet_from_doc(doc).to_html() or title_html
                 snippet_html = snippets[1].snippet_from_doc(doc).to_html() or snippet_html
             date = doc.get_first("date")
-            title_marked = abstract_marked = None
+            authors = [str(a) for a in doc.get_all("authors")]
+            title_marked = abstract_marked = authors_marked = None
             if markers is not None:
                 title_marked, abstract_marked = (
                     _marked(markers[0], doc, title),
                     _marked(markers[1], doc, abstract),
                 )
+                authors_marked = [mark_words(a, name_terms, _name_tokens) for a in authors]
             hits.append(
                 Hit(
                     arxiv_id=_first(doc, "arxiv_id"),
                     title=title,
-                    authors=[str(a) for a in doc.get_all("authors")],
+                    authors=authors,
                     abstract=abstract,
                     categories=[str(c) for c in doc.get_all("categories")],
                     date=date if isinstance(date, dt.datetime) else None,
@@ -170,6 +174,7 @@ class SearchIndex:
                     snippet_html=snippet_html,
                     title_marked=title_marked,
                     abstract_marked=abstract_marked,
+                    authors_marked=authors_marked,
                 )
             )
         return SearchPage(hits, _count_of(result), page, size)
@@ -241,6 +246,16 @@ class SearchIndex:
 def _stop_words() -> list[str]:
     # Compared with analysed terms, so they go through the same analyzer.
     return sorted({t for word in _STOP_WORDS.split() for t in analyze(word)})
+
+
+def _name_tokens(word: str) -> list[str]:
+    return analyze(word, NAME_ANALYZER)
+
+
+def author_terms(parsed: ParsedQuery) -> frozenset[str]:
+    """The name tokens a positive clause can match in the authors field (words match authors too)."""
+    clauses = [c for group in parsed.groups for c in group if c.kind in ("text", "author")]
+    return frozenset(t for c in clauses for t in analyze(c.value, NAME_ANALYZER))
 
 
 def _marked(generator: tantivy.SnippetGenerator, doc: tantivy.Document, text: str) -> str:

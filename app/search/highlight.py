@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+_WORD = re.compile(r"[^\W_]+")  # the engine's simple tokenizer: runs of letters and digits
 _MATH = re.compile(rb"\$\$.+?\$\$|\$[^$]+\$", re.DOTALL)
 OPEN, CLOSE = '<mark class="q">', "</mark>"
 
@@ -35,3 +36,14 @@ def mark_text(text: str, ranges: Iterable[tuple[int, int]]) -> str:
         last = end
     out.append(html.escape(raw[last:].decode("utf-8")))
     return "".join(out)
+
+
+def mark_words(text: str, terms: frozenset[str], analyze: Callable[[str], list[str]]) -> str:
+    """`text` escaped, each word whose analysed form is one of `terms` marked (for author names,
+    which the engine cannot highlight: they are a list, not one text)."""
+    ranges = []
+    for word in _WORD.finditer(text):
+        if terms.intersection(analyze(word.group())):
+            start = len(text[: word.start()].encode("utf-8"))
+            ranges.append((start, start + len(word.group().encode("utf-8"))))
+    return mark_text(text, ranges)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,9 @@ from app.records import AnnouncementRecord, PaperRecord
 from app.storage.papers import store_announcements, store_papers
 from tests.conftest import make_settings, missing_service
 from tests.live import ARTIFACTS, chromium_missing_reason, launch, serve
+
+if TYPE_CHECKING:  # Playwright is imported only once Chromium is known to be there.
+    from playwright.sync_api import Dialog
 
 XSS = [
     "<script>window.__xss=1</script>",
@@ -116,6 +119,18 @@ def page(browser: Any) -> Iterator[Any]:
     yield pg
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+def collect_dialogs(pg: Any) -> list[str]:
+    """Dismiss every dialog the page opens; the returned list fills with their messages."""
+    messages: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    pg.on("dialog", dismiss)
+    return messages
 
 
 def shot(pg: Any, name: str) -> None:

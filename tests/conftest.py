@@ -52,7 +52,7 @@ def make_settings(**overrides: Any) -> Settings:
         "arxiv_api_url": f"{closed}/api/query", "arxiv_pdf_url": f"{closed}/pdf",
     }  # fmt: skip
     base.update(overrides)
-    return Settings(_env_file=None, **base)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **base)
 
 
 # ---------------------------------------------------------------- PostgreSQL

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypedDict, TypeVar, Unpack
 
 import pytest
 
@@ -17,13 +17,26 @@ from tests.fake_arxiv.server import FakeArxiv
 T = TypeVar("T")
 
 
-def run(fake: FakeArxiv, use: Callable[[ArxivClient], Awaitable[T]], **kw: object) -> T:
-    interval = kw.pop("interval", 0)
+class ClientOptions(TypedDict, total=False):
+    """The ArxivClient knobs a test may turn; the rest keep their defaults."""
+
+    max_attempts: int
+    timeout_s: float
+    backoff_base_s: float
+    max_bytes: int
+
+
+def run(
+    fake: FakeArxiv,
+    use: Callable[[ArxivClient], Awaitable[T]],
+    interval: float = 0,
+    **kw: Unpack[ClientOptions],
+) -> T:
     settings = make_settings(**{**fake.settings_overrides(), "arxiv_min_interval_s": interval},
                              contact_email="lab@example.org")  # fmt: skip
 
     async def go() -> T:
-        client = ArxivClient(settings, **kw)  # type: ignore[arg-type]
+        client = ArxivClient(settings, **kw)
         try:
             return await use(client)
         finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser_fixtures import base_url, browser, demo_factory, page, shot, wait_complete
+from tests.browser_fixtures import base_url, browser, collect_dialogs, demo_factory, page, shot, wait_complete
 from tests.conftest import make_settings
 
 __all__ = ["base_url", "browser", "demo_factory", "page"]  # fixtures used by name
@@ -89,8 +89,7 @@ def test_star_two_papers_and_follow_export(page: Any, base_url: str) -> None:
 
 
 def test_xss_payloads_never_run(page: Any, base_url: str) -> None:
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs = collect_dialogs(page)
     for url in ("/arxiv/2606.99901", f"/arxiv/cs.CR?date={DAY}"):
         page.goto(base_url + url)
         page.wait_for_load_state("networkidle")

@@ -4,7 +4,7 @@ the fake LLM provider (tests/fake_llm/)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +18,9 @@ from tests.browser_fixtures import (
     page,
     shot,
 )
+
+if TYPE_CHECKING:  # Playwright is imported only once Chromium is known to be there.
+    from playwright.sync_api import Route
 
 __all__ = ["base_url", "browser", "demo_factory", "faq_base_url", "faq_llm", "page"]  # fixtures used by name
 CL_PAPER = "2606.07549"
@@ -78,8 +81,15 @@ def test_faq_rate_limit_and_retry_after_a_failure(
 
 def test_math_in_titles_and_abstracts_renders_offline(page: Any, base_url: str) -> None:
     blocked: list[str] = []
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
-               else (blocked.append(route.request.url), route.abort()))  # fmt: skip
+
+    def block_outside_requests(route: Route) -> None:
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", block_outside_requests)
     page.goto(f"{base_url}/arxiv/2606.99904")
     page.wait_for_load_state("networkidle")
     card = page.locator(".paper").first

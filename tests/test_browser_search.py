@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.search.writer import IndexUpdater
 from tests.atom_check import atom_problems
-from tests.browser_fixtures import browser, demo_factory, page, shot
+from tests.browser_fixtures import browser, collect_dialogs, demo_factory, page, shot
 from tests.conftest import make_settings
 from tests.live import serve
 
@@ -93,8 +93,7 @@ def test_search_page_at_phone_width(browser: Any, search_url: str) -> None:
 
 
 def test_xss_payloads_in_results_never_run(page: Any, search_url: str) -> None:
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs = collect_dialogs(page)
     page.goto(f"{search_url}/arxiv/search?query=onerror+OR+srcdoc&highlight=1")
     page.wait_for_load_state("networkidle")
     card = page.locator("article.paper[data-id='2606.99901']")

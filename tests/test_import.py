@@ -7,6 +7,7 @@ import email.utils
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +20,8 @@ from app.storage.lookup import paper_by_arxiv_id
 from app.storage.stats import table_counts
 from worker.history import import_snapshot
 
-LINES = [
+# Records as they appear in the arXiv metadata snapshot: JSON objects of mixed value types.
+LINES: list[dict[str, Any]] = [
     {"id": "hep-ph/0703001", "submitter": "A", "authors": r"C. Bal\'azs and E. L. Berger (ANL)",
      "title": "Calculation of prompt diphoton\n  production cross sections", "comments": "37 pages",
      "journal-ref": "Phys.Rev.D76:013009,2007", "doi": "10.1103/PhysRevD.76.013009", "report-no": None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 
 import pytest
 from fastapi.testclient import TestClient
@@ -36,7 +36,7 @@ def client(
         yield c
 
 
-def expected_ids(day: dt.date, include: set[str], exclude: set[str] = frozenset()) -> set[str]:
+def expected_ids(day: dt.date, include: Set[str], exclude: Set[str] = frozenset()) -> set[str]:
     """Straight from the bundled files, not through storage."""
     for d, items in iter_days():
         if d == day:

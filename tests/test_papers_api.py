@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.web import create_app
@@ -70,7 +71,9 @@ def test_impossible_id_is_404_json_and_never_asks_arxiv(
 
 def test_arxiv_down_is_503_json_and_not_remembered(client: TestClient, fake_arxiv: FakeArxiv) -> None:
     fake_arxiv.fail("/api/query", "500", times=10)
-    client.app.state.core.arxiv.backoff_base_s = 0.01  # type: ignore[attr-defined]
+    app = client.app
+    assert isinstance(app, FastAPI)
+    app.state.core.arxiv.backoff_base_s = 0.01
     resp = client.get("/api/papers/2606.10376")
     assert resp.status_code == 503 and resp.json()["error"]["code"] == "unavailable"
     fake_arxiv.faults.clear()

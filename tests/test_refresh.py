@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.arxiv.client import ArxivClient
@@ -201,7 +201,7 @@ def test_conditional_get_and_leases(session_factory: sessionmaker[Session], fake
     # A row leased by another worker is not fetched.
     with session_scope(session_factory) as s:
         s.execute(
-            Listing.__table__.update().values(
+            update(Listing).values(
                 lease_owner="w2", lease_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
             )
         )

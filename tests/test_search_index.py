@@ -59,6 +59,7 @@ def test_index_follows_inserts_and_updates(session_factory: sessionmaker[Session
     assert restarted.sync().indexed == 0
     restarted.close()
     # ...and re-reads only that window: older rows stay, a row re-stamped inside it is redone.
+    assert updater.watermark is not None
     with session_scope(session_factory) as session:
         session.execute(update(Paper).values(changed_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
         renamed = update(Paper).where(Paper.arxiv_id == "2606.99999")

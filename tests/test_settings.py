@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from app.settings import ConfigError, Settings, load_settings
@@ -5,7 +7,7 @@ from tests.conftest import make_settings
 
 
 def test_defaults_match_the_documented_values() -> None:
-    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    s = Settings(_env_file=None)
     assert s.database_url == "sqlite:///./data/coolpapers.db"
     assert s.redis_url == "" and s.embedded
     assert s.arxiv_rss_url == "https://rss.arxiv.org"
@@ -50,7 +52,7 @@ def test_invalid_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, var: 
     assert var in str(err.value)
 
 
-def test_dotenv_file_is_supported(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_dotenv_file_is_supported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".env").write_text(
         "COOLPAPERS_LLM_MODEL=kimi-k2\nCOOLPAPERS_LLM_BASE_URL=http://127.0.0.1:1/v1\n"
     )

@@ -15,10 +15,12 @@ from app.storage.stats import category_counts, table_counts
 DAY = dt.date(2026, 6, 9)
 
 
-def rec(arxiv_id: str, *cats: str, version: int = 1, title: str = "A title", **kw: object) -> PaperRecord:
+def rec(
+    arxiv_id: str, *cats: str, version: int = 1, title: str = "A title", doi: str | None = None
+) -> PaperRecord:
     return PaperRecord(
         arxiv_id=arxiv_id, title=title, authors=("Ada Example", "Bo Sample"), abstract="Abstract.",
-        categories=cats or ("cs.CL",), version=version, **kw,  # type: ignore[arg-type]
+        categories=cats or ("cs.CL",), version=version, doi=doi,
     )  # fmt: skip
 
 

@@ -61,7 +61,8 @@ def test_bulk_rows_read_back_exactly_and_restoring_changes_nothing(
             FULL.comments, FULL.journal_ref, FULL.doi, FULL.license,
         )  # fmt: skip
         assert paper.primary_category == "hep-th"
-        assert paper.submitted_at == FULL.submitted_at and paper.submitted_at.tzinfo is not None
+        assert paper.submitted_at is not None and paper.submitted_at.tzinfo is not None
+        assert paper.submitted_at == FULL.submitted_at
         assert paper.updated_at == FULL.updated_at
         assert categories_of(s, paper.id) == ["hep-th", "math-ph", "gr-qc"]
         first_change, counts = paper.changed_at, table_counts(s)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from app.categories import canonical_category, taxonomy
 
@@ -60,13 +61,13 @@ def load_days(dirs: tuple[Path, ...] = DAY_DIRS) -> dict[dt.date, list[SamplePap
     return dict(sorted(days.items()))
 
 
-def _paper(obj: dict[str, object], day: dt.date) -> SamplePaper:
+def _paper(obj: dict[str, Any], day: dt.date) -> SamplePaper:
     arxiv_id = str(obj["id"])
     seq = int(arxiv_id.split(".")[-1]) if "." in arxiv_id else 0
     return SamplePaper(
         arxiv_id=arxiv_id,
-        categories=tuple(str(c) for c in obj["categories"]),  # type: ignore[attr-defined]
-        authors=tuple(str(a) for a in obj["authors"]),  # type: ignore[attr-defined]
+        categories=tuple(str(c) for c in obj["categories"]),
+        authors=tuple(str(a) for a in obj["authors"]),
         title=str(obj["title"]),
         abstract=str(obj["summary"]),
         comment=str(obj["comment"]) if obj.get("comment") else None,

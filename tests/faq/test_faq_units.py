@@ -102,18 +102,23 @@ def test_claims_follow_priority_and_are_exclusive(
     assert store.claim_next(session_factory, "w3") is None  # nothing is claimed twice
     # A worker that lost its lease can no longer store anything.
     assert store.release_stale(session_factory, dt.timedelta(seconds=-1)) == 2
-    kwargs = {
-        "markdown": "x",
-        "model": "m",
-        "input_kind": "abstract",
-        "prompt_tokens": 1,
-        "completion_tokens": 1,
-    }
-    assert not store.finish_done(session_factory, first, **kwargs)  # type: ignore[arg-type]
+
+    def finish(claim: store.Claim) -> bool:
+        return store.finish_done(
+            session_factory,
+            claim,
+            markdown="x",
+            model="m",
+            input_kind="abstract",
+            prompt_tokens=1,
+            completion_tokens=1,
+        )
+
+    assert not finish(first)
     retaken = store.claim_next(session_factory, "w4")
     assert retaken is not None and retaken.faq_id == reader.id and retaken.attempt == 2
-    assert store.finish_done(session_factory, retaken, **kwargs)  # type: ignore[arg-type]
-    assert not store.finish_done(session_factory, retaken, **kwargs)  # type: ignore[arg-type]
+    assert finish(retaken)
+    assert not finish(retaken)
 
 
 def test_a_waiting_row_is_delivered_again_after_the_redelivery_window(

@@ -34,7 +34,7 @@ demo: install
 
 lint: install-dev
 	$(BIN)/ruff check app worker tests bench migrations
-	$(BIN)/ruff format --check app worker tests bench
+	$(BIN)/ruff format --check app worker tests bench migrations
 	$(BIN)/mypy
 
 test: install-dev lint

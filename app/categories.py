@@ -64,6 +64,12 @@ def is_known_archive(code: str) -> bool:
     return code.strip().lower() in taxonomy().archives()
 
 
+def archive_categories(code: str) -> list[str]:
+    """The canonical categories of an archive (`cs` -> cs.AI, cs.AR, ...); empty if it is none."""
+    key = code.strip().lower()
+    return [c.code for c in taxonomy().canonical if c.archive == key]
+
+
 def category_name(code: str) -> str:
     tax = taxonomy()
     for cat in tax.categories:

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.categories import canonical_category, is_known_archive
+from app.categories import archive_categories, canonical_category, is_known_archive
 
 ENV_PREFIX = "COOLPAPERS_"
 LANGUAGE_RE = re.compile(r"^[a-z]{2}(-[A-Za-z]{2,4})?$")
@@ -97,6 +97,22 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_pregenerate_categories(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("faq_pregenerate_categories")
+    @classmethod
+    def _check_pregenerate_categories(cls, value: list[str]) -> list[str]:
+        """Canonical codes, an archive standing for its categories; empty (or `all`) = every one.
+        A misspelt code must stop start-up: it would otherwise silently select nothing."""
+        if [v.lower() for v in value] == ["all"]:
+            return []
+        out: list[str] = []
+        for code in value:
+            found = canonical_category(code)
+            codes = [found] if found else archive_categories(code)
+            if not codes:
+                raise ValueError(f"unknown arXiv category or archive {code!r}")
+            out.extend(c for c in codes if c not in out)
+        return out
 
     @field_validator("faq_languages", mode="before")
     @classmethod

@@ -42,6 +42,7 @@ def test_environment_variables_are_read_with_prefix(monkeypatch: pytest.MonkeyPa
         ("COOLPAPERS_REDIS_URL", "localhost:6379"),
         ("COOLPAPERS_ARXIV_MIN_INTERVAL_S", "-1"),
         ("COOLPAPERS_FAQ_LANGUAGES", "english!"),
+        ("COOLPAPERS_FAQ_PREGENERATE_CATEGORIES", "cs.LG,cs.XX"),
         ("COOLPAPERS_LLM_BASE_URL", "api.example.com"),
     ],
 )
@@ -50,6 +51,15 @@ def test_invalid_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, var: 
     with pytest.raises(ConfigError) as err:
         load_settings(_env_file=None)
     assert var in str(err.value)
+
+
+def test_pregenerate_categories_are_canonical_with_archives_expanded() -> None:
+    s = make_settings(faq_pregenerate_categories="CS.lg, cs.na,hep-th")
+    assert s.faq_pregenerate_categories == ["cs.LG", "math.NA", "hep-th"]
+    cs = make_settings(faq_pregenerate_categories="cs").faq_pregenerate_categories
+    assert {"cs.AI", "cs.CL", "cs.LG"} <= set(cs) and all(c.startswith("cs.") for c in cs)
+    assert make_settings(faq_pregenerate_categories="all").faq_pregenerate_categories == []
+    assert make_settings().faq_pregenerate_categories == []
 
 
 def test_dotenv_file_is_supported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -138,28 +138,37 @@ async def faq_sweeper(ctx: WorkerContext, stop: asyncio.Event) -> None:
 
 
 async def pregenerate_once(ctx: WorkerContext) -> int:
-    """Queue background FAQs for recent papers, within the daily paper and token caps."""
-    s = ctx.settings
+    """Queue background FAQs, in every language, for papers announced in the last days; returns
+    how many rows were queued. Caps: papers per UTC day, background tokens per UTC day, the site's
+    daily budget (once readers are refused, background work stops too), and at most
+    `llm_concurrency` papers waiting at once: tokens are counted only once spent, so queuing a
+    whole day at once would pass the token cap before it could be noticed."""
+    s, factory = ctx.settings, ctx.session_factory
     today = start_of_day()
-    made = await asyncio.to_thread(store.background_created_since, ctx.session_factory, today)
-    spent = await asyncio.to_thread(
-        store.tokens_used_since, ctx.session_factory, today, store.BACKGROUND_PRIORITY
-    )
-    room = s.faq_pregenerate_daily_papers - made
-    if room <= 0 or spent >= s.faq_pregenerate_daily_tokens:
+    if s.faq_daily_token_budget:
+        spent_by_all = await asyncio.to_thread(store.tokens_used_since, factory, today)
+        if spent_by_all >= s.faq_daily_token_budget:
+            return 0
+    spent = await asyncio.to_thread(store.tokens_used_since, factory, today, store.BACKGROUND_PRIORITY)
+    if spent >= s.faq_pregenerate_daily_tokens:
         return 0
+    made = await asyncio.to_thread(store.background_papers_since, factory, today)
+    waiting = await asyncio.to_thread(store.background_papers_waiting, factory)
+    room = min(s.faq_pregenerate_daily_papers - made, s.llm_concurrency - waiting)
+    if room <= 0:
+        return 0
+    versions = {lang: prompt_for(lang).version for lang in s.faq_languages}
+    since = (today - dt.timedelta(days=2)).date()
+    papers = await asyncio.to_thread(
+        store.new_papers_missing_faq, factory, s.faq_pregenerate_categories, versions, since, room
+    )
     queued = 0
-    for lang in s.faq_languages:
-        version = prompt_for(lang).version
-        ids = await asyncio.to_thread(
-            store.papers_without_faq, ctx.session_factory, s.faq_pregenerate_categories, lang, version,
-            today - dt.timedelta(days=2), room - queued,
-        )  # fmt: skip
-        for paper_id in ids:
-            await asyncio.to_thread(
-                store.request_faq, ctx.session_factory, paper_id, lang, version, store.BACKGROUND_PRIORITY
+    for paper_id, languages in papers:
+        for lang in languages:  # only missing ones: a reader's failed row is retried by a reader
+            _, created = await asyncio.to_thread(
+                store.request_faq, factory, paper_id, lang, versions[lang], store.BACKGROUND_PRIORITY
             )
-            queued += 1
+            queued += created
     if queued:
         await sweep_once(ctx)
     return queued

@@ -10,6 +10,7 @@ import logging
 import random
 import time
 from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,10 +31,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ProviderLimiter:
-    """Requests/min and tokens/min towards the provider, within this process (0 = no limit)."""
+    """Requests and tokens towards the provider per minute, within this process (0 = no limit).
+
+    `tokens` is an estimate made before the call (prompt + room for the answer): the provider
+    counts the same way when it admits a request. Waiting callers are served in turn."""
 
     requests_per_min: int
     tokens_per_min: int
+    # The clock, the sleep and the length of "a minute" are injectable so the arithmetic can be
+    # checked without waiting real minutes; production uses the defaults.
+    window_s: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _requests: deque[float] = field(default_factory=deque)
     _tokens: deque[tuple[float, int]] = field(default_factory=deque)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -41,22 +50,25 @@ class ProviderLimiter:
     async def acquire(self, tokens: int) -> None:
         async with self._lock:
             while True:
-                now = time.monotonic()
-                while self._requests and self._requests[0] < now - 60:
+                now = self.clock()
+                expired = now - self.window_s  # an entry a full window old no longer counts
+                while self._requests and self._requests[0] <= expired:
                     self._requests.popleft()
-                while self._tokens and self._tokens[0][0] < now - 60:
+                while self._tokens and self._tokens[0][0] <= expired:
                     self._tokens.popleft()
                 waits = []
                 if self.requests_per_min and len(self._requests) >= self.requests_per_min:
-                    waits.append(self._requests[0] + 60 - now)
+                    waits.append(self._requests[0] + self.window_s - now)
                 used = sum(n for _, n in self._tokens)
+                # A single request larger than the whole cap goes alone once the window is empty,
+                # rather than waiting forever.
                 if self.tokens_per_min and self._tokens and used + tokens > self.tokens_per_min:
-                    waits.append(self._tokens[0][0] + 60 - now)
+                    waits.append(self._tokens[0][0] + self.window_s - now)
                 if not waits:
                     self._requests.append(now)
                     self._tokens.append((now, tokens))
                     return
-                await asyncio.sleep(max(0.05, min(waits)))
+                await self.sleep(max(0.001, min(waits)))
 
 
 @dataclass

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
-from app.models import Faq, Paper, PaperCategory, utcnow
+from app.models import Announcement, Faq, utcnow
 
 READER_PRIORITY = 10
 BACKGROUND_PRIORITY = 0
@@ -274,37 +275,66 @@ def tokens_used_since(factory: sessionmaker[Session], since: dt.datetime, priori
         return int(session.scalar(query) or 0)
 
 
-def background_created_since(factory: sessionmaker[Session], since: dt.datetime) -> int:
+def background_papers_since(factory: sessionmaker[Session], since: dt.datetime) -> int:
+    """Papers given background FAQs since `since` (each counted once, however many languages)."""
     with session_scope(factory) as session:
         return int(
             session.scalar(
-                select(func.count())
-                .select_from(Faq)
-                .where(Faq.priority == BACKGROUND_PRIORITY, Faq.created_at >= since)
+                select(func.count(func.distinct(Faq.paper_id))).where(
+                    Faq.priority == BACKGROUND_PRIORITY, Faq.created_at >= since
+                )
             )
             or 0
         )
 
 
-def papers_without_faq(
+def background_papers_waiting(factory: sessionmaker[Session]) -> int:
+    """Papers whose background FAQs are queued or being written."""
+    with session_scope(factory) as session:
+        return int(
+            session.scalar(
+                select(func.count(func.distinct(Faq.paper_id))).where(
+                    Faq.priority == BACKGROUND_PRIORITY, Faq.status.in_(("pending", "running"))
+                )
+            )
+            or 0
+        )
+
+
+def new_papers_missing_faq(
     factory: sessionmaker[Session],
     categories: list[str],
-    language: str,
-    prompt_version: str,
-    since: dt.datetime,
+    versions: dict[str, str],
+    since: dt.date,
     limit: int,
-) -> list[int]:
-    """Recently stored papers of the given categories (all when empty) with no FAQ row yet."""
-    with session_scope(factory) as session:
-        has_faq = (
+) -> list[tuple[int, list[str]]]:
+    """Papers announced as new or cross-listed since `since` in the given categories (all when
+    empty), newest first, each with the languages it has no FAQ row in (`versions`: language ->
+    prompt version). Announcements, not storage time, say what is new: an imported or looked-up
+    paper is stored today too."""
+
+    def has_row(paper_id: Any, language: str, version: str) -> ColumnElement[bool]:
+        return (
             select(Faq.id)
-            .where(Faq.paper_id == Paper.id, Faq.language == language, Faq.prompt_version == prompt_version)
+            .where(Faq.paper_id == paper_id, Faq.language == language, Faq.prompt_version == version)
             .exists()
         )
-        query = select(Paper.id).where(Paper.stored_at >= since, ~has_faq)
-        if categories:
-            in_cat = select(PaperCategory.paper_id).where(
-                PaperCategory.paper_id == Paper.id, PaperCategory.category.in_(categories)
+
+    query = select(Announcement.paper_id).where(
+        Announcement.date >= since,
+        Announcement.type.in_(("new", "cross")),
+        or_(*[~has_row(Announcement.paper_id, lang, v) for lang, v in versions.items()]),
+    )
+    if categories:
+        query = query.where(Announcement.category.in_(categories))
+    with session_scope(factory) as session:
+        ids = list(
+            session.scalars(
+                query.group_by(Announcement.paper_id).order_by(Announcement.paper_id.desc()).limit(limit)
             )
-            query = query.where(in_cat.exists())
-        return list(session.scalars(query.order_by(Paper.id.desc()).limit(limit)))
+        )
+        if not ids:
+            return []
+        wanted = or_(*[and_(Faq.language == lang, Faq.prompt_version == v) for lang, v in versions.items()])
+        have = set(session.execute(select(Faq.paper_id, Faq.language).where(Faq.paper_id.in_(ids), wanted)))
+    return [(pid, [lang for lang in versions if (pid, lang) not in have]) for pid in ids]

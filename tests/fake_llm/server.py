@@ -53,11 +53,13 @@ class FakeLlm:
     max_in_flight: int = 0
     prompts: list[str] = field(default_factory=list)
     first_token_at: list[float] = field(default_factory=list)  # time.monotonic() of first deltas
+    called_at: list[float] = field(default_factory=list)  # time.monotonic() each request arrived
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _fault(self) -> str:
         with self.lock:
             self.calls += 1
+            self.called_at.append(time.monotonic())
             if self.script:
                 return self.script.pop(0)
         if self.mode == "random":

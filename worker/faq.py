@@ -15,6 +15,7 @@ from app.faq.channels import JOB_FUNCTION, ChannelUnavailable, FaqChannels, rede
 from app.faq.job import FaqRuntime, run_claim
 from app.faq.prompts import prompt_for
 from app.faq.service import start_of_day
+from app.storage import faq_budget
 from app.storage import faqs as store
 from worker.runner import WorkerContext
 
@@ -146,21 +147,21 @@ async def pregenerate_once(ctx: WorkerContext) -> int:
     s, factory = ctx.settings, ctx.session_factory
     today = start_of_day()
     if s.faq_daily_token_budget:
-        spent_by_all = await asyncio.to_thread(store.tokens_used_since, factory, today)
+        spent_by_all = await asyncio.to_thread(faq_budget.tokens_used_since, factory, today)
         if spent_by_all >= s.faq_daily_token_budget:
             return 0
-    spent = await asyncio.to_thread(store.tokens_used_since, factory, today, store.BACKGROUND_PRIORITY)
+    spent = await asyncio.to_thread(faq_budget.tokens_used_since, factory, today, store.BACKGROUND_PRIORITY)
     if spent >= s.faq_pregenerate_daily_tokens:
         return 0
-    made = await asyncio.to_thread(store.background_papers_since, factory, today)
-    waiting = await asyncio.to_thread(store.background_papers_waiting, factory)
+    made = await asyncio.to_thread(faq_budget.background_papers_since, factory, today)
+    waiting = await asyncio.to_thread(faq_budget.background_papers_waiting, factory)
     room = min(s.faq_pregenerate_daily_papers - made, s.llm_concurrency - waiting)
     if room <= 0:
         return 0
     versions = {lang: prompt_for(lang).version for lang in s.faq_languages}
     since = (today - dt.timedelta(days=2)).date()
     papers = await asyncio.to_thread(
-        store.new_papers_missing_faq, factory, s.faq_pregenerate_categories, versions, since, room
+        faq_budget.new_papers_missing_faq, factory, s.faq_pregenerate_categories, versions, since, room
     )
     queued = 0
     for paper_id, languages in papers:

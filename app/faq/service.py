@@ -19,6 +19,7 @@ from app.faq.prompts import prompt_for
 from app.faq.render import render_markdown
 from app.models import Faq
 from app.settings import Settings
+from app.storage import faq_budget
 from app.storage import faqs as store
 from app.storage.lookup import paper_by_arxiv_id
 
@@ -175,7 +176,7 @@ class FaqService:
             )
         budget = self.settings.faq_daily_token_budget
         if budget:
-            used = await run_in_threadpool(store.tokens_used_since, self.session_factory, start_of_day())
+            used = await run_in_threadpool(faq_budget.tokens_used_since, self.session_factory, start_of_day())
             if used >= budget:
                 raise FaqRefused(
                     429,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 from typing import NoReturn
 
@@ -127,21 +126,25 @@ def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -
 def worker(only: tuple[str, ...]) -> None:
     """Run the background worker: arXiv schedule and FAQ jobs."""
     from worker.duties import duties_for
+    from worker.lifecycle import Shutdown
     from worker.runner import WorkerContext, run_worker
 
     settings = settings_from_env()
     setup_logging(settings)
+    shutdown = Shutdown(settings.shutdown_grace_s)
+    shutdown.install()
     require_database(settings)
 
     async def run() -> None:
         ctx = WorkerContext.build(settings)
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        shutdown.attach(asyncio.get_running_loop(), stop.set)
         try:
             await run_worker(ctx, stop, duties_for(settings, frozenset(only) if only else None))
         finally:
+            shutdown.arm()  # however the worker ended, the process is gone within the bound
+            if ctx.faq_channels is not None:
+                await ctx.faq_channels.aclose()
             ctx.close()
 
     asyncio.run(run())

@@ -1,17 +1,21 @@
 """How a worker stops on SIGTERM, as `docker compose stop` sends it (and SIGKILL 10 s later):
-real worker processes on PostgreSQL and Redis, while the fake LLM provider hangs or streams
-slowly. Within the bound the process is gone, and the FAQ it was writing is either stored or
-ready for another worker, which then writes it exactly once."""
+real worker processes on PostgreSQL and Redis, and `serve --with-worker` on SQLite, while the fake
+LLM provider hangs or streams slowly. Within the bound the process is gone, and the FAQ it was
+writing is either stored or ready for another worker, which then writes it exactly once."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
 
+from app.faq.sse import RESTARTING
+from tests.embedded import embedded_server
 from tests.fake_llm.server import FakeLlm
 from tests.faq.live import LiveApp, add_papers, faq_settings, wait_for
 from tests.faq.test_faq_redis import assert_each_done_once, request_all, row_states, start_worker, stop
@@ -145,3 +149,38 @@ def test_a_database_that_stops_answering_cannot_keep_the_worker_past_the_bound(
         assert only_row(pg_url)[1] == "running"  # its write never happened: the stale sweep hands it back
         finish_with_another_worker(pg_url, redis_url, redis_prefix, llm, llm_url, log)
     blocker.dispose()
+
+
+def test_serve_with_worker_stops_on_sigterm_within_the_bound(
+    fake_llm: tuple[FakeLlm, str], tmp_path: Path
+) -> None:
+    llm, llm_url = fake_llm
+    llm.mode, llm.hang_s = "hang", 60
+    settings = {**HANGING, "LLM_BASE_URL": llm_url, "LLM_MODEL": "fake-1", "FAQ_FULL_TEXT": "false"}
+    streamed: list[str] = []
+    with embedded_server(tmp_path, settings=settings) as server:
+        database = server.env["COOLPAPERS_DATABASE_URL"]
+        paper = add_papers(database, 1)[0]
+        assert httpx.post(f"{server.base}/api/papers/{paper}/faq").status_code == 200
+
+        def follow_stream() -> None:  # a reader's open FAQ stream, which the server must not wait for
+            try:
+                with httpx.stream("GET", f"{server.base}/api/papers/{paper}/faq/stream", timeout=60) as r:
+                    streamed.extend(r.iter_lines())
+            except httpx.HTTPError as exc:
+                streamed.append(f"cut: {exc!r}")
+
+        reader = threading.Thread(target=follow_stream, daemon=True)
+        reader.start()
+        wait_for(lambda: llm.calls == 1 and only_row(database)[1] == "running", 30, "a generation in flight")
+        took = sigterm_and_time(server.proc, GRACE_S + STOP_MARGIN_S + 5)
+        print(f"serve --with-worker stopped {took:.2f} s after SIGTERM")
+        reader.join(5)
+        assert not reader.is_alive()  # the stream was closed, not left hanging
+        assert "event: error" in streamed and any(RESTARTING in line for line in streamed), streamed
+    out = server.output[0]
+    assert server.proc.returncode == 0, out[-3000:]
+    assert took < GRACE_S + STOP_MARGIN_S
+    assert "Traceback" not in out and "worker" in out
+    _, status, _, error = only_row(database)
+    assert (status, error) == ("pending", "worker stopped")

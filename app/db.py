@@ -20,33 +20,52 @@ def masked_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    # WAL lets the in-process worker write while pages read; busy_timeout turns
-    # lock contention into a short wait instead of "database is locked".
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
+DEFAULT_SQLITE_WAIT_S = 10.0
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes; extended codes keep them in the low byte
+PG_LOCK_NOT_AVAILABLE = "55P03"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def apply(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        # WAL lets the in-process worker write while pages read; busy_timeout turns
+        # lock contention into a wait instead of "database is locked".
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return apply
+
+
+def make_engine(url: str, *, pool_size: int = 10, lock_timeout_s: float | None = None) -> Engine:
+    """`lock_timeout_s`: how long a statement waits for another connection's lock before failing
+    (see `is_lock_timeout`). Default: 10 s on SQLite, no limit on PostgreSQL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
         if db_path and db_path != ":memory:":
             Path(db_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        wait_s = DEFAULT_SQLITE_WAIT_S if lock_timeout_s is None else lock_timeout_s
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait_s})
+        event.listen(engine, "connect", _sqlite_pragmas(int(wait_s * 1000)))
         return engine
+    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    if lock_timeout_s is not None:
+        connect_args["options"] = f"-c lock_timeout={int(lock_timeout_s * 1000)}"
     return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": 5},
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, connect_args=connect_args
     )
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """The database error says another connection held a lock for longer than we would wait."""
+    orig = getattr(exc, "orig", exc)
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+    return getattr(orig, "sqlstate", None) == PG_LOCK_NOT_AVAILABLE
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -73,8 +92,13 @@ def check_database(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
-        first = reason[0] if reason else type(exc).__name__
         raise DatabaseUnavailable(
-            f"cannot connect to database {masked_url(str(engine.url.render_as_string(False)))}: {first}"
+            f"cannot connect to database {masked_url(str(engine.url.render_as_string(False)))}: "
+            f"{error_line(exc)}"
         ) from None
+
+
+def error_line(exc: BaseException) -> str:
+    """The driver's own message, first line only (without the SQL and parameters)."""
+    reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return reason[0] if reason else type(exc).__name__

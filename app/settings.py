@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     search_index_dir: str = "./data/search-index"
     search_index_interval_s: float = Field(default=2.0, gt=0)
 
+    shutdown_grace_s: float = Field(
+        default=5.0, ge=0, le=60, description="On SIGTERM, how long work in progress may finish"
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -38,6 +39,8 @@ class AppState:
     fetch_paper: Callable[[str], Awaitable[Paper | None]]
     search: SearchIndex
     faq: FaqService | None = None
+    # Set when the process is asked to stop: open FAQ streams end (retryable) instead of being cut.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def build(

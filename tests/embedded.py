@@ -27,6 +27,7 @@ def free_port() -> int:
 class Embedded:
     base: str
     env: dict[str, str]
+    proc: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)  # filled when the server has stopped
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -36,23 +37,27 @@ class Embedded:
 
 
 @contextmanager
-def embedded_server(tmp_path: Path, ready: Callable[[str], bool] | None = None) -> Iterator[Embedded]:
+def embedded_server(
+    tmp_path: Path, ready: Callable[[str], bool] | None = None, settings: dict[str, str] | None = None
+) -> Iterator[Embedded]:
     """Serve web + in-process worker on a free port with a fresh SQLite database and search index.
 
-    `ready(base)` says when the server is usable (default: /healthz answers 200).
+    `ready(base)` says when the server is usable (default: /healthz answers 200); `settings` adds
+    COOLPAPERS_* variables (names without the prefix).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOLPAPERS_")}
     env["COOLPAPERS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
     env["COOLPAPERS_SEARCH_INDEX_DIR"] = str(tmp_path / "search-index")
     # Point every outside service at a closed local port: these tests must not reach the internet.
     env["COOLPAPERS_ARXIV_RSS_URL"] = env["COOLPAPERS_ARXIV_API_URL"] = "http://127.0.0.1:9"
+    env.update({f"COOLPAPERS_{name}": value for name, value in (settings or {}).items()})
     port = free_port()
     subprocess.run([*CLI, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
     proc = subprocess.Popen(
         [*CLI, "serve", "--with-worker", "--port", str(port)], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    server = Embedded(f"http://127.0.0.1:{port}", env)
+    server = Embedded(f"http://127.0.0.1:{port}", env, proc)
     is_ready = ready or (lambda base: httpx.get(f"{base}/healthz", timeout=1).status_code == 200)
     try:
         deadline = time.monotonic() + 30

@@ -38,6 +38,8 @@ def test_expected_services_and_health_ordering() -> None:
     for name in ("postgres", "redis", "web"):
         assert "healthcheck" in svc[name], name
     for name in ("web", "worker"):
+        assert svc[name].get("init") is True, f"{name}: SIGTERM must reach coolpapers, which is not PID 1"
+    for name in ("web", "worker"):
         deps = svc[name]["depends_on"]
         assert isinstance(deps, dict)
         assert deps["postgres"]["condition"] == "service_healthy"

@@ -140,3 +140,26 @@ def test_a_foreign_directory_is_refused_and_an_old_layout_rebuilt(sqlite_url: st
     assert _ids(SearchIndex(directory), "axolotl") == ["2606.90003"]
     rebuilt.close()
     engine.dispose()
+
+
+def test_a_pass_asked_to_stop_ends_after_its_batch_and_the_next_carries_on(
+    session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker told to stop during a long pass (a first build) must not wait for the whole of it."""
+    monkeypatch.setattr("app.search.writer.KEY_BATCH", 2)
+    with session_scope(session_factory) as session:
+        store_papers(session, [_record(f"2606.0000{n}", f"Paper number {n}") for n in range(1, 6)])
+    directory = tmp_path / "index"
+    updater = IndexUpdater(directory, session_factory)
+    asked: list[int] = []
+
+    def stop_now() -> bool:
+        asked.append(1)
+        return True
+
+    first = updater.sync(should_stop=stop_now)
+    assert (first.indexed, len(asked)) == (2, 1)  # asked after the first batch, and stopped there
+    assert SearchIndex(directory).search("paper").matches == 2  # what it did is committed
+    assert updater.sync(should_stop=lambda: False).indexed == 3  # the rest, nothing twice
+    assert SearchIndex(directory).search("paper").matches == 5
+    updater.close()

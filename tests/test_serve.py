@@ -17,3 +17,4 @@ def test_serve_with_worker_answers_real_pages(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/static/css/site.css").status_code == 200
     out = server.output[0]
     assert "worker" in out and "Traceback" not in out
+    assert server.proc.returncode == 0, out[-2000:]  # SIGTERM is a clean stop, not a kill

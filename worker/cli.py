@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
+import math
 import sys
 from typing import NoReturn
 
@@ -76,10 +76,13 @@ def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -
     """Serve the web pages and JSON API."""
     import uvicorn
 
+    from worker.lifecycle import Shutdown
+    from worker.serving import serve_in_process
+
     settings = settings_from_env(host=host, port=port)
     setup_logging(settings)
-    require_database(settings)
     if workers > 1:
+        require_database(settings)
         if with_worker:
             fail(
                 "--with-worker runs in a single process; use --workers 1 or a separate `coolpapers worker`", 2
@@ -87,38 +90,14 @@ def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -
         uvicorn.run(
             "app.web:create_app_from_env", factory=True, host=settings.host, port=settings.port,
             workers=workers, log_level=settings.log_level, proxy_headers=True,
+            # Open responses (FAQ event streams last minutes) are cut when the grace period ends.
+            timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
         )  # fmt: skip
         return
-    from app.arxiv.client import ArxivClient
-    from app.faq.channels import build_channels
-    from app.web import create_app
-
-    # One set of FAQ channels and one arXiv pacer for both halves of an embedded process.
-    channels = build_channels(settings)
-    arxiv = ArxivClient(settings) if with_worker else None
-    app = create_app(settings, channels, arxiv)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                            proxy_headers=True)  # fmt: skip
-    server = uvicorn.Server(config)
-    if not with_worker:
-        server.run()
-        return
-
-    async def both() -> None:
-        from worker.duties import duties_for
-        from worker.runner import WorkerContext, run_worker
-
-        ctx = WorkerContext.build(settings, channels, arxiv)
-        stop = asyncio.Event()
-        worker_task = asyncio.create_task(run_worker(ctx, stop, duties_for(settings)))
-        try:
-            await server.serve()
-        finally:
-            stop.set()
-            await worker_task
-            ctx.close()
-
-    asyncio.run(both())
+    shutdown = Shutdown(settings.shutdown_grace_s)
+    shutdown.install()
+    require_database(settings)
+    serve_in_process(settings, shutdown, with_worker=with_worker)
 
 
 @main.command()
@@ -127,21 +106,25 @@ def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -
 def worker(only: tuple[str, ...]) -> None:
     """Run the background worker: arXiv schedule and FAQ jobs."""
     from worker.duties import duties_for
+    from worker.lifecycle import Shutdown
     from worker.runner import WorkerContext, run_worker
 
     settings = settings_from_env()
     setup_logging(settings)
+    shutdown = Shutdown(settings.shutdown_grace_s)
+    shutdown.install()
     require_database(settings)
 
     async def run() -> None:
         ctx = WorkerContext.build(settings)
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        shutdown.attach(asyncio.get_running_loop(), stop.set)
         try:
             await run_worker(ctx, stop, duties_for(settings, frozenset(only) if only else None))
         finally:
+            shutdown.arm()  # however the worker ended, the process is gone within the bound
+            if ctx.faq_channels is not None:
+                await ctx.faq_channels.aclose()
             ctx.close()
 
     asyncio.run(run())

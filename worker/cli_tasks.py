@@ -82,18 +82,27 @@ def fetch(cats: str | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--batch-size", type=click.IntRange(1, 50_000), default=2000, show_default=True,
               help="Records stored per transaction.")  # fmt: skip
-def import_(path: Path, batch_size: int) -> None:
+@click.option("--lock-timeout", type=click.FloatRange(0, 86_400), default=300, show_default=True,
+              help="Seconds to wait while another process (e.g. a running server) holds the "
+                   "database's write lock, before giving up.")  # fmt: skip
+def import_(path: Path, batch_size: int, lock_timeout: float) -> None:
     """Import arXiv's history from PATH, the Kaggle arxiv-metadata-oai-snapshot JSON-lines file.
 
     Safe to interrupt (Ctrl-C) and run again: stored records are skipped, none is duplicated.
     Imported papers have no listing day; they are found by id.
     """
+    import psycopg
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.db import error_line, is_lock_timeout
+    from app.storage.bulk import ConcurrentWrite
     from worker.history import import_snapshot
 
     settings = settings_from_env()
     setup_logging(settings)
     require_database(settings)
-    engine = make_engine(settings.database_url)
+    # A batch job: it may wait for other writers far longer than a web request would.
+    engine = make_engine(settings.database_url, lock_timeout_s=lock_timeout)
     # The first Ctrl-C asks to stop after the batch being stored (a query cut off midway
     # would leave the connection unusable); a second one interrupts at once.
     stop = threading.Event()
@@ -110,6 +119,16 @@ def import_(path: Path, batch_size: int) -> None:
             )
     except KeyboardInterrupt:
         report = None
+    except (SQLAlchemyError, psycopg.Error, ConcurrentWrite) as exc:  # psycopg's own: COPY (bulk.py)
+        # Each batch is one transaction: the failed one was rolled back, the earlier ones are kept.
+        if isinstance(exc, ConcurrentWrite):
+            why = "another process kept storing the same papers"
+        elif is_lock_timeout(exc):
+            why = f"the database stayed locked by another process for over {lock_timeout:g} s"
+        else:
+            why = f"database error: {error_line(exc)}"
+        click.echo("", err=True)  # end the progress bar's line
+        fail(f"import stopped, {why}; the batches stored so far are kept: run the same command to continue")
     finally:
         signal.signal(signal.SIGINT, previous)
         engine.dispose()

@@ -72,12 +72,24 @@ async def _consume_in_process(rt: FaqRuntime, channels: FaqChannels, stop: async
                     running.add(task)
                     task.add_done_callback(finished)
                     continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=min(1.0, rt.settings.faq_sweep_s))
+            await _until_either_is_set(wakeup, stop, timeout=min(1.0, rt.settings.faq_sweep_s))
+        # Stopping: no new claims; what is being written may finish until the grace period ends
+        # and the runner cancels this duty (the rows then go back to pending).
+        if running:
+            await asyncio.wait(set(running))
     finally:
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+
+
+async def _until_either_is_set(first: asyncio.Event, second: asyncio.Event, timeout: float) -> None:
+    waiters = {asyncio.create_task(first.wait()), asyncio.create_task(second.wait())}
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 async def _consume_arq(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Event) -> None:
@@ -92,22 +104,33 @@ async def _consume_arq(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Even
         job_timeout=max(600.0, s.llm_timeout_s * 10),
         max_tries=1000,  # retries are counted on the row, not by arq
         poll_delay=0.2,
-        handle_signals=False,
+        handle_signals=False,  # signals are the process's (worker/lifecycle.py); `stop` says when
         ctx={"faq_runtime": rt},
     )
-    task = asyncio.create_task(arq_worker.async_run())
+    polling = asyncio.create_task(arq_worker.async_run(), name="arq")
+    try:
+        await _until_stopped_or_ended(polling, stop)
+        if polling.done():
+            polling.result()  # re-raise why it ended (e.g. Redis gone): the runner exits for a restart
+        # Stopping: take no new job; the running ones may finish until the grace period ends and
+        # the runner cancels this duty. Closing arq then cancels them, which hands their rows back
+        # to pending, and leaves their messages queued for another worker.
+        arq_worker.allow_pick_jobs = False
+        while any(not job.done() for job in list(arq_worker.tasks.values())):
+            await asyncio.sleep(0.1)
+    finally:
+        polling.cancel()
+        await asyncio.wait({polling})
+        with contextlib.suppress(Exception):
+            await arq_worker.close()
+
+
+async def _until_stopped_or_ended(task: asyncio.Task[None], stop: asyncio.Event) -> None:
     stopper = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            task.result()  # re-raise why it ended (e.g. Redis gone): the runner exits for a restart
     finally:
         stopper.cancel()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-        with contextlib.suppress(Exception):
-            await arq_worker.close()
 
 
 async def sweep_once(ctx: WorkerContext) -> int:

@@ -24,9 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.arxiv.snapshot import parse_snapshot_lines
 from app.db import session_scope
+from app.records import PaperRecord, StoreResult
+from app.storage.bulk import ConcurrentWrite
 from app.storage.papers import store_papers
 
 BATCH_SIZE = 2000
+CONCURRENT_WRITE_ATTEMPTS = 3
 
 
 @dataclass
@@ -110,10 +113,23 @@ def _import_batches(
         report.lines += len(lines)
         report.bad += len(bad)
         if records:
-            with session_scope(factory) as session:
-                _, result = store_papers(session, records)
+            result = _store_batch(factory, records)
             report.inserted += result.inserted
             report.updated += result.updated
             report.unchanged += result.unchanged
         if on_progress is not None:
             on_progress(size)
+
+
+def _store_batch(factory: sessionmaker[Session], records: list[PaperRecord]) -> StoreResult:
+    """One transaction; run again when another process stored some of these papers between our
+    read and our write (SQLite), which rolled it back: the next read sees their rows."""
+    attempt = 1
+    while True:
+        try:
+            with session_scope(factory) as session:
+                return store_papers(session, records)[1]
+        except ConcurrentWrite:
+            if attempt >= CONCURRENT_WRITE_ATTEMPTS:
+                raise
+            attempt += 1

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.search.writer import IndexUpdater
+from app.search.writer import IndexUpdater, SyncResult
 from worker.runner import WorkerContext
 
 log = logging.getLogger("coolpapers.indexer")
@@ -21,10 +22,16 @@ async def run_indexer(ctx: WorkerContext, stop: asyncio.Event) -> None:
     updater = await asyncio.to_thread(IndexUpdater, directory, ctx.session_factory)
     log.info("search index in %s, checking for changed papers every %ss", directory,
              ctx.settings.search_index_interval_s)  # fmt: skip
+    # A pass runs in a thread, which cancelling cannot stop: it is asked to end after its batch.
+    halt = threading.Event()
+    watch = asyncio.create_task(stop.wait())
+    watch.add_done_callback(lambda _: halt.set())
+    running: asyncio.Future[SyncResult] | None = None
     try:
         while not stop.is_set():
+            running = asyncio.ensure_future(asyncio.to_thread(updater.sync, should_stop=halt.is_set))
             try:
-                result = await asyncio.to_thread(updater.sync)
+                result = await asyncio.shield(running)
                 if result.indexed:
                     log.info("indexed %d papers in %.2fs", result.indexed, result.seconds)
             except SQLAlchemyError as exc:
@@ -33,4 +40,8 @@ async def run_indexer(ctx: WorkerContext, stop: asyncio.Event) -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=ctx.settings.search_index_interval_s)
     finally:
+        halt.set()
+        watch.cancel()
+        if running is not None and not running.done():
+            await asyncio.wait({running})  # closing the writer under a running pass would break it
         await asyncio.to_thread(updater.close)

@@ -52,12 +52,19 @@ class WorkerContext:
 
 Duty = Callable[[WorkerContext, asyncio.Event], Coroutine[Any, Any, None]]
 
+# How long cancelled duties get to hand back their work (FAQ rows go back to pending) once the
+# grace period is over; what is still running then is left to the process's exit.
+CANCEL_WAIT_S = 2.0
+
 
 class DutyFailed(Exception):
     """A duty ended on its own; the process exits so its supervisor restarts it cleanly."""
 
 
 async def run_worker(ctx: WorkerContext, stop: asyncio.Event, chosen: list[tuple[str, Duty]]) -> None:
+    """Run the duties until `stop` is set. Each duty sees `stop` and winds down by itself (FAQs
+    being written may finish, the indexer ends its batch); after COOLPAPERS_SHUTDOWN_GRACE_S what
+    is still running is cancelled."""
     log.info("worker %s starting: %s", ctx.worker_id, ", ".join(n for n, _ in chosen) or "no duties")
     tasks: set[asyncio.Task[Any]] = {asyncio.create_task(duty(ctx, stop), name=name) for name, duty in chosen}
     stopper = asyncio.create_task(stop.wait(), name="stop")
@@ -68,9 +75,32 @@ async def run_worker(ctx: WorkerContext, stop: asyncio.Event, chosen: list[tuple
             task = failed[0]
             exc = task.exception()
             raise DutyFailed(f"duty {task.get_name()} ended unexpectedly: {exc!r}") from exc
+        await _let_finish(tasks, ctx.settings.shutdown_grace_s)
     finally:
-        stopper.cancel()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, stopper, return_exceptions=True)
+        await _cancel({*tasks, stopper})
         log.info("worker %s stopped", ctx.worker_id)
+
+
+def _names(tasks: set[asyncio.Task[Any]]) -> str:
+    return ", ".join(sorted(t.get_name() for t in tasks))
+
+
+async def _let_finish(tasks: set[asyncio.Task[Any]], grace_s: float) -> None:
+    busy = {t for t in tasks if not t.done()}
+    if busy and grace_s > 0:
+        _, busy = await asyncio.wait(busy, timeout=grace_s)
+    if busy:
+        log.warning("still busy after the %g s grace period, cancelling: %s", grace_s, _names(busy))
+
+
+async def _cancel(tasks: set[asyncio.Task[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    busy = {t for t in tasks if not t.done()}
+    if busy:
+        _, busy = await asyncio.wait(busy, timeout=CANCEL_WAIT_S)
+    if busy:
+        log.error("did not stop within %g s of being cancelled: %s", CANCEL_WAIT_S, _names(busy))
+    for task in tasks - busy:
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("duty %s ended with an error: %r", task.get_name(), task.exception())

@@ -3,6 +3,7 @@ deltas as the model writes, and the finished FAQ (or the error) at the end."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -44,7 +45,14 @@ def _text_of_current_attempt(history: list[StreamEvent]) -> str:
     return "".join(e.text for e in tail if e.kind == "text")
 
 
-async def faq_stream(service: FaqService, arxiv_id: str, lang: str) -> AsyncIterator[str]:
+RESTARTING = "The server is restarting; try again in a moment."
+
+
+async def faq_stream(
+    service: FaqService, arxiv_id: str, lang: str, stopping: asyncio.Event | None = None
+) -> AsyncIterator[str]:
+    """`stopping`: set when the server is asked to stop; the stream then ends with a retryable
+    error rather than being cut off when the server's grace period is over."""
     settings = service.settings
     try:
         view = await service.view(arxiv_id, lang)
@@ -69,6 +77,9 @@ async def faq_stream(service: FaqService, arxiv_id: str, lang: str) -> AsyncIter
     yield sse("text", {"text": so_far, "replace": True})
     last_check = last_sent = time.monotonic()
     while True:
+        if stopping is not None and stopping.is_set():
+            yield _error("unavailable", RESTARTING, True)
+            return
         try:
             events = await service.channels.bus.read(faq_id, last_id, RECHECK_S)
         except ChannelUnavailable as exc:

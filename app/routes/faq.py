@@ -56,8 +56,8 @@ async def stream_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> S
     except FaqRefused as exc:
         raise HTTPException(exc.status, exc.message) from None
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(faq_stream(service, arxiv_id, lang), media_type="text/event-stream",
-                             headers=headers)  # fmt: skip
+    return StreamingResponse(faq_stream(service, arxiv_id, lang, state.stopping),
+                             media_type="text/event-stream", headers=headers)  # fmt: skip
 
 
 @router.get("/{arxiv_id:path}/faq", response_model=FaqOut, responses=ERRORS)

@@ -12,6 +12,7 @@ import datetime as dt
 import fcntl
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,8 +130,13 @@ class IndexUpdater:
         tmp.write_text(json.dumps(state), "utf-8")
         tmp.replace(self.directory / STATE_FILE)
 
-    def sync(self, commit_every: int | None = COMMIT_EVERY) -> SyncResult:
-        """Index every paper changed since the last pass; commit when anything changed."""
+    def sync(
+        self, commit_every: int | None = COMMIT_EVERY, should_stop: Callable[[], bool] | None = None
+    ) -> SyncResult:
+        """Index every paper changed since the last pass; commit when anything changed.
+
+        `should_stop` is asked after each batch: a long pass (a first build, an import's worth)
+        then ends early, committed, and the next pass carries on from there."""
         started = dt.datetime.now(dt.UTC)
         result = SyncResult()
         since = self.watermark - OVERLAP if self.watermark else None
@@ -156,6 +162,8 @@ class IndexUpdater:
             if commit_every is not None and pending >= commit_every:
                 self._commit()
                 pending = 0
+            if should_stop is not None and should_stop():
+                break
         if pending:
             self._commit()
         result.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()

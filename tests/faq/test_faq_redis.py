@@ -30,7 +30,10 @@ FAST = {"ARXIV_MIN_INTERVAL_S": "0", "FAQ_FULL_TEXT": "false", "FAQ_RETRY_BASE_S
         "LOG_LEVEL": "warning"}  # fmt: skip
 
 
-def start_worker(db: str, redis_url: str, prefix: str, llm_url: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    db: str, redis_url: str, prefix: str, llm_url: str, log: Path, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`coolpapers worker --only faq` with the FAST settings; `extra` overrides some (no prefix)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOLPAPERS_")}
     values = {
         **FAST,
@@ -38,6 +41,7 @@ def start_worker(db: str, redis_url: str, prefix: str, llm_url: str, log: Path) 
         "REDIS_URL": redis_url,
         "REDIS_PREFIX": prefix,
         "LLM_BASE_URL": llm_url,
+        **(extra or {}),
     }
     env.update({f"COOLPAPERS_{k}": v for k, v in values.items()})
     out = log.open("ab")

@@ -1,13 +1,15 @@
 """The worker process: runs its duties (scheduler, job consumers) side by side until told to stop.
 
 Each duty is an async function that loops on its own; the runner only starts them,
-restarts nothing silently, and stops them together. Duties hold no state between
-ticks that is not in the database, so a killed worker resumes where it was.
+restarts nothing silently (`coolpapers worker` exits for its supervisor; the embedded worker of
+`serve --with-worker` restarts itself, logged), and stops them together. Duties hold no state
+between ticks that is not in the database, so a killed worker resumes where it was.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -104,3 +106,28 @@ async def _cancel(tasks: set[asyncio.Task[Any]]) -> None:
     for task in tasks - busy:
         if not task.cancelled() and task.exception() is not None:
             log.warning("duty %s ended with an error: %r", task.get_name(), task.exception())
+
+
+# Embedded mode has no supervisor to restart the process, so the worker half restarts itself.
+RESTART_FIRST_S, RESTART_MAX_S = 5.0, 300.0
+
+
+async def supervise_worker(
+    ctx: WorkerContext,
+    stop: asyncio.Event,
+    chosen: list[tuple[str, Duty]],
+    first_delay_s: float = RESTART_FIRST_S,
+) -> None:
+    """`run_worker`, started again after a failed duty (with a doubling pause) until `stop`: in
+    `serve --with-worker` the web server keeps serving, and without this a duty that ended (Redis
+    gone, a bug) would leave the site quietly fetching nothing and writing no FAQ until a restart."""
+    delay = first_delay_s
+    while not stop.is_set():
+        try:
+            await run_worker(ctx, stop, chosen)
+            return
+        except DutyFailed as exc:
+            log.error("%s; restarting the worker in %g s", exc, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, RESTART_MAX_S)

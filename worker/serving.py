@@ -55,12 +55,12 @@ async def _serve(
     channels: FaqChannels, arxiv: ArxivClient | None,
 ) -> None:  # fmt: skip
     from worker.duties import duties_for
-    from worker.runner import WorkerContext, run_worker
+    from worker.runner import WorkerContext, supervise_worker
 
     stop = asyncio.Event()
     shutdown.attach(asyncio.get_running_loop(), stop.set, stop_serving)
     ctx = WorkerContext.build(settings, channels, arxiv) if arxiv is not None else None
-    worker_task = asyncio.create_task(run_worker(ctx, stop, duties_for(settings))) if ctx else None
+    worker_task = asyncio.create_task(supervise_worker(ctx, stop, duties_for(settings))) if ctx else None
     try:
         await server.serve()
     finally:

@@ -53,10 +53,14 @@ def embedded_server(
     env.update({f"COOLPAPERS_{name}": value for name, value in (settings or {}).items()})
     port = free_port()
     subprocess.run([*CLI, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--with-worker", "--port", str(port)], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    # Output goes to a file, not a pipe: a pipe nobody reads fills up (64 KB of access log) and then
+    # freezes the server mid-test.
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--with-worker", "--port", str(port)], env=env,
+            stdout=sink, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
     server = Embedded(f"http://127.0.0.1:{port}", env, proc)
     is_ready = ready or (lambda base: httpx.get(f"{base}/healthz", timeout=1).status_code == 200)
     try:
@@ -67,11 +71,11 @@ def embedded_server(
                     break
             except httpx.TransportError:
                 pass
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert proc.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "server did not come up in 30 s"
             time.sleep(0.2)
         yield server
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=30)
-        server.output.append(out)
+        proc.wait(timeout=30)
+        server.output.append(log.read_text())

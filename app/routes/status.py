@@ -1,16 +1,27 @@
-"""`/status`: every followed feed's fetch state and last error, for whoever hosts the instance."""
+"""`/status` and its JSON twin `/api/status`: feeds, FAQ generation and the search index, for
+whoever hosts the instance."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.deps import SessionDep, TemplatesDep
-from app.storage.listings import all_listings
+from app.deps import SearchDep, SessionDep, SettingsDep, TemplatesDep
+from app.schemas.status import StatusResponse
+from app.status_report import build_status
 
-router = APIRouter(tags=["pages"])
+router = APIRouter()
 
 
-@router.get("/status", response_class=HTMLResponse, include_in_schema=False)
-def status_page(request: Request, session: SessionDep, templates: TemplatesDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "status.html", {"listings": all_listings(session)})
+@router.get("/status", response_class=HTMLResponse, include_in_schema=False, tags=["pages"])
+def status_page(
+    request: Request, session: SessionDep, settings: SettingsDep, search: SearchDep, templates: TemplatesDep
+) -> HTMLResponse:
+    status = build_status(session, settings, search)
+    return templates.TemplateResponse(request, "status.html", {"status": status})
+
+
+@router.get("/api/status", response_model=StatusResponse, tags=["status"])
+def status_json(session: SessionDep, settings: SettingsDep, search: SearchDep) -> StatusResponse:
+    """Feeds' fetch state, FAQ rows by status with today's token spending, and the search index."""
+    return build_status(session, settings, search)

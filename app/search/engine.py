@@ -119,6 +119,10 @@ class SearchIndex:
                     pass  # caught the indexer mid-merge: keep the previous view, retry next request
             return self._index.searcher()
 
+    def document_count(self) -> int:
+        """Papers in the committed index; raises IndexNotReady before the first build."""
+        return int(self.searcher().num_docs)
+
     def search(
         self, text: str, *, sort: Sort = "relevance", page: int = 1, size: int = 20, highlight: bool = False,
         marks: bool = False,

@@ -44,6 +44,24 @@ def _decode_seen(raw: object) -> dict[int, dt.datetime]:
     return {int(pid): EPOCH + dt.timedelta(microseconds=int(us)) for pid, us in raw.items()}
 
 
+def read_state(directory: Path) -> dict[str, object]:
+    """The indexer's saved state (schema version, watermark); empty when missing or unreadable."""
+    try:
+        data = json.loads((directory / STATE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_watermark(directory: Path) -> dt.datetime | None:
+    """The newest `changed_at` the indexer has committed, or None before its first pass."""
+    raw = read_state(directory).get("watermark")
+    try:
+        return dt.datetime.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
 class IndexLocked(Exception):
     """Another process is writing the index (only one writer may hold it)."""
 
@@ -111,11 +129,7 @@ class IndexUpdater:
         self._lock.close()
 
     def _read_state(self) -> dict[str, object]:
-        try:
-            data = json.loads((self.directory / STATE_FILE).read_text("utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return read_state(self.directory)
 
     def _write_state(self) -> None:
         watermark = self.watermark.isoformat() if self.watermark else None

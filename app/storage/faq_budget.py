@@ -16,11 +16,16 @@ from app.storage.faqs import BACKGROUND_PRIORITY
 
 def tokens_used_since(factory: sessionmaker[Session], since: dt.datetime, priority: int | None = None) -> int:
     with session_scope(factory) as session:
-        used = func.coalesce(Faq.prompt_tokens, 0) + func.coalesce(Faq.completion_tokens, 0)
-        query = select(func.coalesce(func.sum(used), 0)).where(Faq.finished_at >= since)
-        if priority is not None:
-            query = query.where(Faq.priority == priority)
-        return int(session.scalar(query) or 0)
+        return tokens_spent(session, since, priority)
+
+
+def tokens_spent(session: Session, since: dt.datetime, priority: int | None = None) -> int:
+    """Tokens of rows finished since `since` (of one priority when given)."""
+    used = func.coalesce(Faq.prompt_tokens, 0) + func.coalesce(Faq.completion_tokens, 0)
+    query = select(func.coalesce(func.sum(used), 0)).where(Faq.finished_at >= since)
+    if priority is not None:
+        query = query.where(Faq.priority == priority)
+    return int(session.scalar(query) or 0)
 
 
 def background_papers_since(factory: sessionmaker[Session], since: dt.datetime) -> int:

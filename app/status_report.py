@@ -1,0 +1,105 @@
+"""What `/status` and `/api/status` report, gathered once: feeds, FAQ generation, search index.
+
+Read-only: the web process looks at the database and the index directory and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy.orm import Session
+
+from app.models import utcnow
+from app.schemas.status import (
+    FaqRowOut,
+    FaqStatusOut,
+    FaqTokensOut,
+    FeedStatusOut,
+    SearchStatusOut,
+    StatusResponse,
+)
+from app.search.engine import IndexNotReady, SearchIndex
+from app.search.writer import read_watermark
+from app.settings import Settings
+from app.storage import faq_budget
+from app.storage import status as queries
+from app.storage.faqs import BACKGROUND_PRIORITY
+from app.storage.listings import all_listings
+
+log = logging.getLogger(__name__)
+
+FAILURES_SHOWN = 10
+STALLED_SHOWN = 10
+STALLED_HEARTBEATS = 3  # as the sweep: a row silent this long has lost its worker
+
+
+def build_status(session: Session, settings: Settings, search: SearchIndex) -> StatusResponse:
+    now = utcnow()
+    feeds = [FeedStatusOut.model_validate(row, from_attributes=True) for row in all_listings(session)]
+    return StatusResponse(
+        generated_at=now,
+        feeds=feeds,
+        faq=faq_status(session, settings, now),
+        search=search_status(session, search),
+    )
+
+
+def faq_status(session: Session, settings: Settings, now: dt.datetime) -> FaqStatusOut:
+    stalled_after = dt.timedelta(seconds=STALLED_HEARTBEATS * settings.faq_heartbeat_s)
+    cutoff = now - stalled_after
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    used = faq_budget.tokens_spent(session, day_start)
+    budget = settings.faq_daily_token_budget
+
+    def rows(infos: list[queries.FaqRowInfo]) -> list[FaqRowOut]:
+        return [FaqRowOut.model_validate(info, from_attributes=True) for info in infos]
+
+    return FaqStatusOut(
+        llm_configured=settings.llm_configured,
+        model=settings.llm_model or None,
+        counts=queries.faq_counts(session),
+        stalled=queries.stalled_count(session, cutoff),
+        stalled_after_s=stalled_after.total_seconds(),
+        stalled_rows=rows(queries.stalled_faqs(session, cutoff, STALLED_SHOWN)),
+        recent_failures=rows(queries.recent_failures(session, FAILURES_SHOWN)),
+        tokens=FaqTokensOut(
+            day_start=day_start,
+            used_today=used,
+            daily_budget=budget,
+            remaining=max(0, budget - used) if budget else None,
+            background_used_today=faq_budget.tokens_spent(session, day_start, BACKGROUND_PRIORITY),
+            background_daily_cap=settings.faq_pregenerate_daily_tokens if settings.faq_pregenerate else None,
+        ),
+    )
+
+
+def search_status(session: Session, search: SearchIndex) -> SearchStatusOut:
+    try:
+        documents = search.document_count()
+    except IndexNotReady:
+        return SearchStatusOut(
+            ready=False,
+            message="No search index yet: the worker builds it when it starts "
+            "(`coolpapers search reindex` builds it now).",
+            documents=None,
+            watermark=None,
+            papers_behind=None,
+        )
+    except (OSError, ValueError) as exc:  # a damaged or half-copied index directory
+        log.warning("search index in %s cannot be opened: %s", search.directory, exc)
+        return SearchStatusOut(
+            ready=False,
+            message=f"The search index cannot be opened: {exc}",
+            documents=None,
+            watermark=None,
+            papers_behind=None,
+        )
+    watermark = read_watermark(search.directory)
+    return SearchStatusOut(
+        ready=True,
+        message=None,
+        documents=documents,
+        watermark=watermark,
+        papers_behind=queries.papers_changed_after(session, watermark),
+    )

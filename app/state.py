@@ -55,6 +55,7 @@ class AppState:
         templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
         templates.env.globals["settings"] = settings
         templates.env.globals["category_name"] = category_name
+        templates.env.filters["thousands"] = _thousands
         cache: Cache = RedisCache(redis, settings.redis_prefix) if redis is not None else MemoryCache()
         listings = ListingService(cache, settings.arxiv_pdf_url)
         factory = make_session_factory(engine)
@@ -71,3 +72,8 @@ class AppState:
         if self.redis is not None:
             self.redis.close()
         self.engine.dispose()
+
+
+def _thousands(value: int | None) -> str:
+    """12345 → "12,345" for counts on pages; nothing for a count that is unknown."""
+    return "" if value is None else f"{value:,}"

@@ -43,3 +43,14 @@ def test_home_page_shows_per_category_counts(
     cv = page.split('<li data-code="cs.CV">', 1)[1].split("</li>", 1)[0]
     assert f">{counts['cs.CV']}</span>" in cv
     assert day.isoformat() in page
+
+
+def test_pages_have_an_icon_served_locally(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/").text
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+        icon = client.get("/static/favicon.svg")
+        assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+        assert icon.text.startswith("<svg")
+        legacy = client.get("/favicon.ico", follow_redirects=False)
+        assert legacy.status_code == 301 and legacy.headers["location"] == "/static/favicon.svg"

@@ -120,7 +120,7 @@ def test_status_shows_faq_rows_tokens_and_search_index(database_url: str, tmp_pa
     assert page.status_code == 200
     text = page.text
     assert API_KEY not in text and API_KEY not in str(body)
-    assert "lab-model-7b" in text and "1734" in text and "5000" in text
+    assert "lab-model-7b" in text and "1,734" in text and "5,000" in text
     assert HOSTILE_ERROR not in text and str(escape(HOSTILE_ERROR)) in text
     failed_table = _section(text, "faq-failures")
     assert kinds["failed"][-1] in failed_table and kinds["failed"][0] not in failed_table

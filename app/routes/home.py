@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.categories import grouped_categories
 from app.deps import SessionDep, TemplatesDep
@@ -25,3 +25,9 @@ def home(request: Request, session: SessionDep, templates: TemplatesDep) -> HTML
             "empty": paper_count(session) == 0,
         },
     )
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> RedirectResponse:
+    # Pages name their icon; feed readers and bookmarks still ask this fixed path.
+    return RedirectResponse("/static/favicon.svg", status_code=301)

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.arxiv.client import ArxivClient
+from app.arxiv.schedule import OVERDUE_POLL_INTERVAL, feed_available_at, next_feed_date, poll_again
 from app.db import session_scope
 from app.models import Announcement, Listing, Paper
 from app.storage.stats import table_counts
@@ -185,7 +186,23 @@ def test_stale_feed_keeps_polling_and_stores_nothing(
     state = row(session_factory, "cs.CL")
     assert state.last_announced_date == DAY
     assert state.next_check_at is not None and state.last_success_at is not None
-    assert state.next_check_at - state.last_success_at <= dt.timedelta(minutes=31)  # polls again soon
+    # It keeps polling; the sample day is months ago, so the awaited day is long overdue: every 2 h.
+    assert state.next_check_at - state.last_success_at == OVERDUE_POLL_INTERVAL
+
+
+def test_a_day_that_is_due_is_polled_every_half_hour_and_less_once_it_is_late() -> None:
+    monday = dt.date(2026, 6, 8)
+    due = feed_available_at(next_feed_date(monday))  # Tuesday's feed, just after midnight Eastern
+    assert due == dt.datetime(2026, 6, 9, 4, 20, tzinfo=dt.UTC)
+    assert poll_again(due + dt.timedelta(minutes=5), monday) - due == dt.timedelta(minutes=35)
+    assert poll_again(due + dt.timedelta(hours=5), monday) - due == dt.timedelta(hours=5, minutes=30)
+    late = due + dt.timedelta(hours=7)
+    assert poll_again(late, monday) == late + dt.timedelta(hours=2)
+    friday = dt.date(2026, 6, 12)  # the next feed with news is Monday's, not Saturday's
+    assert poll_again(dt.datetime(2026, 6, 14, 12, tzinfo=dt.UTC), friday) - dt.datetime(
+        2026, 6, 14, 12, tzinfo=dt.UTC
+    ) == dt.timedelta(minutes=30)
+    assert poll_again(late, None) == late + dt.timedelta(minutes=30)  # nothing stored yet: keep asking
 
 
 def test_conditional_get_and_leases(session_factory: sessionmaker[Session], fake_arxiv: FakeArxiv) -> None:

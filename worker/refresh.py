@@ -136,7 +136,7 @@ def _finish(
 ) -> FeedReport:
     now = utcnow()
     if report.outcome in ("not-modified", "stale"):
-        values.setdefault("next_check_at", poll_again(now))
+        values.setdefault("next_check_at", poll_again(now, claim.last_announced_date))
     with session_scope(factory) as session:
         listings.finish(session, claim, owner, last_outcome=report.outcome, error_count=0,
                         last_success_at=now, **values)  # fmt: skip

@@ -14,6 +14,10 @@ from zoneinfo import ZoneInfo
 EASTERN = ZoneInfo("America/New_York")
 REGENERATION_GRACE = dt.timedelta(minutes=20)  # feeds switch "around" midnight
 POLL_INTERVAL = dt.timedelta(minutes=30)  # while waiting for a day that is due
+# A day this late is not coming soon (a holiday shown as a feed that does not advance, an outage
+# at arXiv): poll less often rather than ask every half hour all day.
+OVERDUE_AFTER = dt.timedelta(hours=6)
+OVERDUE_POLL_INTERVAL = dt.timedelta(hours=2)
 MAX_ERROR_BACKOFF = dt.timedelta(hours=2)
 
 
@@ -36,8 +40,11 @@ def check_after_day(day: dt.date, now: dt.datetime) -> dt.datetime:
     return max(feed_available_at(next_feed_date(day)), now + dt.timedelta(minutes=1))
 
 
-def poll_again(now: dt.datetime) -> dt.datetime:
-    """The expected day is not there yet (stale feed, 304): keep polling."""
+def poll_again(now: dt.datetime, last_day: dt.date | None) -> dt.datetime:
+    """The day after `last_day` (the latest stored) is not there yet (stale feed, 304): keep
+    polling, every half hour while it is due and every two hours once it is OVERDUE_AFTER late."""
+    if last_day is not None and now - feed_available_at(next_feed_date(last_day)) > OVERDUE_AFTER:
+        return now + OVERDUE_POLL_INTERVAL
     return now + POLL_INTERVAL
 
 

@@ -75,3 +75,9 @@ def test_settings_are_values_not_globals() -> None:
     a = make_settings(port=1234)
     b = make_settings(port=4321)
     assert (a.port, b.port) == (1234, 4321)
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    missing = [name for name in Settings.model_fields if f"COOLPAPERS_{name.upper()}" not in readme]
+    assert missing == [], f"settings missing from README's configuration table: {missing}"

@@ -7,6 +7,7 @@ check, errors, leases), so a restarted or second worker picks up where it should
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -108,12 +109,22 @@ async def refresh_one(
             return _finish(factory, claim, owner, FeedReport(claim.query, url, "not-modified"))
         if resp.status != 200:
             raise FeedError(f"HTTP {resp.status}: {resp.body[:200].decode('utf-8', 'replace')}")
-        feed = parse_feed(resp.body)
+        # Parsing and storing a day take seconds: in a thread, so that in `serve --with-worker`
+        # the pages keep answering meanwhile.
+        feed = await asyncio.to_thread(parse_feed, resp.body)
     except (ArxivUnavailable, ArxivTooLarge, FeedError) as exc:
         return _fail(factory, claim, owner, url, str(exc))
+    except asyncio.CancelledError:
+        # Stopped while waiting on arXiv: give the row back so the next start asks at once
+        # instead of waiting out the lease. (Storing, below, is not interrupted: its thread
+        # finishes the transaction and the row.)
+        with session_scope(factory) as session:
+            listings.finish(session, claim, owner)
+        raise
     etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
+    full = feed.raw_item_count >= feed_cap
     try:
-        return _store_day(factory, claim, owner, url, feed, etag, modified, feed.raw_item_count >= feed_cap)
+        return await asyncio.to_thread(_store_day, factory, claim, owner, url, feed, etag, modified, full)
     except ConcurrentWrite as exc:  # SQLite: another process stored some of these papers meanwhile
         return _fail(factory, claim, owner, url, str(exc))
 

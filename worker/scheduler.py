@@ -31,19 +31,34 @@ async def feed_scheduler(ctx: WorkerContext, stop: asyncio.Event) -> None:
 
 
 async def _run(ctx: WorkerContext, stop: asyncio.Event) -> None:
-    settings = ctx.settings
     while not stop.is_set():
-        try:
-            reports = await refresh_listings(
-                ctx.session_factory, ctx.arxiv, settings.arxiv_rss_url, settings.categories,
-                owner=ctx.worker_id,
-            )  # fmt: skip
-            for r in reports:
-                log.info("feed %s: %s %s (%d items, %d listed)", r.query, r.outcome, r.date or "",
-                         r.items, r.announcements_added)  # fmt: skip
-        except Exception:  # a database hiccup must not kill the schedule; the rows say what is left
-            log.exception("feed refresh failed; trying again shortly")
+        refresh = asyncio.create_task(_refresh_due(ctx))
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({refresh, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if not refresh.done():
+            # Stopping: a pass waits on arXiv for seconds to minutes (pauses between requests,
+            # backoff), and nothing in it needs finishing. A feed being stored completes in its
+            # thread; one being fetched gives its row back and is asked again at the next start.
+            refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresh
+            return
         await _sleep(stop, seconds_until_due(ctx))
+
+
+async def _refresh_due(ctx: WorkerContext) -> None:
+    settings = ctx.settings
+    try:
+        reports = await refresh_listings(
+            ctx.session_factory, ctx.arxiv, settings.arxiv_rss_url, settings.categories,
+            owner=ctx.worker_id,
+        )  # fmt: skip
+        for r in reports:
+            log.info("feed %s: %s %s (%d items, %d listed)", r.query, r.outcome, r.date or "",
+                     r.items, r.announcements_added)  # fmt: skip
+    except Exception:  # a database hiccup must not kill the schedule; the rows say what is left
+        log.exception("feed refresh failed; trying again shortly")
 
 
 def seconds_until_due(ctx: WorkerContext) -> float:

@@ -10,6 +10,8 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from app.faq.channels import stale_after
+from app.faq.service import start_of_day
 from app.models import utcnow
 from app.schemas.status import (
     FaqRowOut,
@@ -31,7 +33,6 @@ log = logging.getLogger(__name__)
 
 FAILURES_SHOWN = 10
 STALLED_SHOWN = 10
-STALLED_HEARTBEATS = 3  # as the sweep: a row silent this long has lost its worker
 
 
 def build_status(session: Session, settings: Settings, search: SearchIndex) -> StatusResponse:
@@ -46,9 +47,9 @@ def build_status(session: Session, settings: Settings, search: SearchIndex) -> S
 
 
 def faq_status(session: Session, settings: Settings, now: dt.datetime) -> FaqStatusOut:
-    stalled_after = dt.timedelta(seconds=STALLED_HEARTBEATS * settings.faq_heartbeat_s)
+    stalled_after = stale_after(settings)  # as the sweep that hands such rows back
     cutoff = now - stalled_after
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_start = start_of_day(now)
     used = faq_budget.tokens_spent(session, day_start)
     budget = settings.faq_daily_token_budget
 

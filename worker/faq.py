@@ -11,7 +11,7 @@ from typing import Any
 
 from arq.worker import Worker, func
 
-from app.faq.channels import JOB_FUNCTION, ChannelUnavailable, FaqChannels, redeliver_after
+from app.faq.channels import JOB_FUNCTION, ChannelUnavailable, FaqChannels, redeliver_after, stale_after
 from app.faq.job import FaqRuntime, run_claim
 from app.faq.prompts import prompt_for
 from app.faq.service import start_of_day
@@ -136,8 +136,7 @@ async def _until_stopped_or_ended(task: asyncio.Task[None], stop: asyncio.Event)
 async def sweep_once(ctx: WorkerContext) -> int:
     """Release rows of dead workers and (re)queue every due pending row; returns how many."""
     s = ctx.settings
-    stale = dt.timedelta(seconds=3 * s.faq_heartbeat_s)
-    released = await asyncio.to_thread(store.release_stale, ctx.session_factory, stale)
+    released = await asyncio.to_thread(store.release_stale, ctx.session_factory, stale_after(s))
     if released:
         log.warning("released %d FAQ generation(s) of stopped workers", released)
     channels = channels_of(ctx)

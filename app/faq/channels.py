@@ -19,10 +19,16 @@ from app.settings import Settings
 JOB_FUNCTION = "faq_job"
 
 
+def stale_after(settings: Settings) -> dt.timedelta:
+    """How long a running row may go without a heartbeat before its worker counts as dead: the
+    sweep then hands the row back, and /status shows it as stalled."""
+    return dt.timedelta(seconds=3 * settings.faq_heartbeat_s)
+
+
 def redeliver_after(settings: Settings) -> dt.timedelta:
-    """How long a due row may wait before its message is sent again: twice the time after which a
-    silent worker counts as dead (3 heartbeats), so a live backlog is rarely sent twice."""
-    return dt.timedelta(seconds=6 * settings.faq_heartbeat_s)
+    """How long a due row may wait before its message is sent again: twice `stale_after`, so a
+    live backlog is rarely sent twice."""
+    return 2 * stale_after(settings)
 
 
 class ChannelUnavailable(Exception):

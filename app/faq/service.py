@@ -85,8 +85,9 @@ def view_of(session: Session, row: Faq | None, settings: Settings, prompt_versio
     )
 
 
-def start_of_day() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+def start_of_day(now: dt.datetime | None = None) -> dt.datetime:
+    """UTC midnight of `now` (default: the present): daily budgets and caps count from it."""
+    return (now or dt.datetime.now(dt.UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @dataclass

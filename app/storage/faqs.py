@@ -224,13 +224,18 @@ def retry_later(factory: sessionmaker[Session], claim: Claim, error: str, not_be
         return res.rowcount == 1  # type: ignore[attr-defined]
 
 
+def stale_running(cutoff: dt.datetime) -> ColumnElement[bool]:
+    """Running rows whose heartbeat is older than `cutoff`: their worker stopped (killed)."""
+    return and_(Faq.status == "running", or_(Faq.heartbeat_at.is_(None), Faq.heartbeat_at < cutoff))
+
+
 def release_stale(factory: sessionmaker[Session], older_than: dt.timedelta) -> int:
     """Running rows whose worker stopped heart-beating (killed) go back to pending."""
     cutoff = utcnow() - older_than
     with session_scope(factory) as session:
         res = session.execute(
             update(Faq)
-            .where(Faq.status == "running", or_(Faq.heartbeat_at.is_(None), Faq.heartbeat_at < cutoff))
+            .where(stale_running(cutoff))
             .values(status="pending", worker_id=None, updated_at=utcnow())
         )
         return int(res.rowcount or 0)  # type: ignore[attr-defined]

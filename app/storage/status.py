@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import FAQ_STATUSES, Faq, Paper
+from app.storage.faqs import stale_running
 
 
 @dataclass(frozen=True)
@@ -31,21 +32,16 @@ def faq_counts(session: Session) -> dict[str, int]:
     return counts
 
 
-def _stalled(cutoff: dt.datetime) -> tuple[ColumnElement[bool], ...]:
-    # The same test the sweep uses to release rows (app.storage.faqs.release_stale).
-    return (Faq.status == "running", or_(Faq.heartbeat_at.is_(None), Faq.heartbeat_at < cutoff))
-
-
 def stalled_count(session: Session, cutoff: dt.datetime) -> int:
     """Running rows whose heartbeat is older than `cutoff`: their worker most likely died."""
-    return int(session.scalar(select(func.count()).select_from(Faq).where(*_stalled(cutoff))) or 0)
+    return int(session.scalar(select(func.count()).select_from(Faq).where(stale_running(cutoff))) or 0)
 
 
 def stalled_faqs(session: Session, cutoff: dt.datetime, limit: int) -> list[FaqRowInfo]:
     rows = session.execute(
         select(Paper.arxiv_id, Faq.language, Faq.heartbeat_at, Faq.worker_id)
         .join(Paper, Paper.id == Faq.paper_id)
-        .where(*_stalled(cutoff))
+        .where(stale_running(cutoff))
         .order_by(Faq.heartbeat_at.asc(), Faq.id)
         .limit(limit)
     )

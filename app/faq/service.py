@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.arxiv.client import ArxivTooLarge, ArxivUnavailable
-from app.arxiv.ids import InvalidArxivId, parse_arxiv_id
+from app.arxiv.ids import InvalidArxivId
 from app.db import session_scope
 from app.faq.channels import ChannelUnavailable, FaqChannels, redeliver_after
 from app.faq.llm import NOT_CONFIGURED
@@ -21,7 +21,7 @@ from app.models import Faq
 from app.settings import Settings
 from app.storage import faq_budget
 from app.storage import faqs as store
-from app.storage.lookup import paper_by_arxiv_id
+from app.storage.lookup import PaperNotStored, stored_paper
 
 CONFIG_ERROR_PREFIX = "configuration error: "
 
@@ -120,13 +120,9 @@ class FaqService:
 
     def _paper_id(self, session: Session, arxiv_id: str) -> int:
         try:
-            canonical = parse_arxiv_id(arxiv_id).base
-        except InvalidArxivId as exc:
+            return stored_paper(session, arxiv_id).id
+        except (InvalidArxivId, PaperNotStored) as exc:
             raise FaqRefused(404, str(exc)) from None
-        paper = paper_by_arxiv_id(session, canonical)
-        if paper is None:
-            raise FaqRefused(404, f"paper {canonical} is not stored here")
-        return paper.id
 
     def _load(self, arxiv_id: str, lang: str) -> tuple[int, FaqView]:
         version = prompt_for(lang).version

@@ -7,26 +7,22 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from app.arxiv.ids import InvalidArxivId, parse_arxiv_id
+from app.arxiv.ids import InvalidArxivId
 from app.deps import SessionDep
 from app.models import Paper
 from app.schemas.errors import error_responses
 from app.schemas.listing import CounterEvent, CountersOut
 from app.storage.counters import CounterName, bump_counter
-from app.storage.lookup import paper_by_arxiv_id
+from app.storage.lookup import PaperNotStored, stored_paper
 
 router = APIRouter(prefix="/api/papers", tags=["counters"])
 
 
 def _stored(session: SessionDep, arxiv_id: str) -> Paper:
     try:
-        base = parse_arxiv_id(arxiv_id).base
-    except InvalidArxivId as exc:
+        return stored_paper(session, arxiv_id)
+    except (InvalidArxivId, PaperNotStored) as exc:
         raise HTTPException(404, str(exc)) from None
-    paper = paper_by_arxiv_id(session, base)
-    if paper is None:
-        raise HTTPException(404, f"arXiv:{base} is not stored here")
-    return paper
 
 
 def _bump(session: SessionDep, arxiv_id: str, name: CounterName, delta: int) -> CounterEvent:

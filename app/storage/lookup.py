@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.arxiv.ids import parse_arxiv_id
 from app.models import Announcement, Paper, PaperCounter
 
 
@@ -16,6 +17,21 @@ def paper_by_arxiv_id(session: Session, arxiv_id: str) -> Paper | None:
     return session.scalars(
         select(Paper).where(Paper.arxiv_id == arxiv_id).options(selectinload(Paper.categories))
     ).one_or_none()
+
+
+class PaperNotStored(LookupError):
+    """A well-formed arXiv id with no stored paper."""
+
+
+def stored_paper(session: Session, raw_id: str) -> Paper:
+    """The stored paper for an id in any spelling (`arXiv:2401.12345v2`, old style, URLs).
+    Raises `InvalidArxivId` for an impossible id and `PaperNotStored` when it is not here;
+    callers that may fetch from arXiv use `app.arxiv.lookup.find_or_fetch_paper` instead."""
+    canonical = parse_arxiv_id(raw_id).base
+    paper = paper_by_arxiv_id(session, canonical)
+    if paper is None:
+        raise PaperNotStored(f"arXiv:{canonical} is not stored here")
+    return paper
 
 
 def papers_by_arxiv_ids(session: Session, arxiv_ids: Iterable[str]) -> dict[str, Paper]:

@@ -17,7 +17,7 @@ from app.faq.prompts import prompt_for
 from app.faq.service import start_of_day
 from app.storage import faq_budget
 from app.storage import faqs as store
-from worker.runner import WorkerContext
+from worker.runner import WorkerContext, until_done_or_stopped
 
 log = logging.getLogger("coolpapers.worker.faq")
 
@@ -109,7 +109,7 @@ async def _consume_arq(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Even
     )
     polling = asyncio.create_task(arq_worker.async_run(), name="arq")
     try:
-        await _until_stopped_or_ended(polling, stop)
+        await until_done_or_stopped(polling, stop)
         if polling.done():
             polling.result()  # re-raise why it ended (e.g. Redis gone): the runner exits for a restart
         # Stopping: take no new job; the running ones may finish until the grace period ends and
@@ -123,14 +123,6 @@ async def _consume_arq(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Even
         await asyncio.wait({polling})
         with contextlib.suppress(Exception):
             await arq_worker.close()
-
-
-async def _until_stopped_or_ended(task: asyncio.Task[None], stop: asyncio.Event) -> None:
-    stopper = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
 
 
 async def sweep_once(ctx: WorkerContext) -> int:

@@ -108,6 +108,15 @@ async def _cancel(tasks: set[asyncio.Task[Any]]) -> None:
             log.warning("duty %s ended with an error: %r", task.get_name(), task.exception())
 
 
+async def until_done_or_stopped(task: asyncio.Future[Any], stop: asyncio.Event) -> None:
+    """Wait until `task` ends or `stop` is set, whichever comes first; `task` is left as it is."""
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+
+
 # Embedded mode has no supervisor to restart the process, so the worker half restarts itself.
 RESTART_FIRST_S, RESTART_MAX_S = 5.0, 300.0
 

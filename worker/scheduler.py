@@ -16,7 +16,7 @@ from app.db import session_scope
 from app.models import utcnow
 from app.storage.listings import earliest_next_check
 from worker.refresh import effective_queries, refresh_listings
-from worker.runner import WorkerContext
+from worker.runner import WorkerContext, until_done_or_stopped
 
 log = logging.getLogger("coolpapers.scheduler")
 MAX_SLEEP_S = 300.0  # re-read the rows now and then: another worker may have changed them
@@ -33,9 +33,7 @@ async def feed_scheduler(ctx: WorkerContext, stop: asyncio.Event) -> None:
 async def _run(ctx: WorkerContext, stop: asyncio.Event) -> None:
     while not stop.is_set():
         refresh = asyncio.create_task(_refresh_due(ctx))
-        stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({refresh, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
+        await until_done_or_stopped(refresh, stop)
         if not refresh.done():
             # Stopping: a pass waits on arXiv for seconds to minutes (pauses between requests,
             # backoff), and nothing in it needs finishing. A feed being stored completes in its

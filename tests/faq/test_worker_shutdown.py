@@ -9,6 +9,8 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -57,18 +59,33 @@ def finish_with_another_worker(pg_url: str, redis_url: str, prefix: str, llm: Fa
     assert llm.completed == 1  # one answer streamed to the end: the FAQ was written once
 
 
+@contextmanager
+def one_faq_being_written(
+    pg_url: str, redis_url: str, prefix: str, fake_llm: tuple[FakeLlm, str], log: Path,
+    worker_env: dict[str, str], *, hang: bool = True,
+) -> Iterator[subprocess.Popen[bytes]]:  # fmt: skip
+    """A reader has asked for one FAQ and a real worker process has taken it; with `hang` the
+    provider never answers, so the generation is in flight when this yields."""
+    llm, llm_url = fake_llm
+    if hang:
+        llm.mode, llm.hang_s = "hang", 60
+    papers = add_papers(pg_url, 1)
+    settings = faq_settings(pg_url, llm_url, redis_url=redis_url, redis_prefix=prefix)
+    with LiveApp(settings, with_worker=False) as live:
+        request_all(live, papers)
+        worker = start_worker(pg_url, redis_url, prefix, llm_url, log, worker_env)
+        if hang:
+            in_flight = lambda: llm.calls == 1 and only_row(pg_url)[1] == "running"  # noqa: E731
+            wait_for(in_flight, 30, "a generation in flight")
+        yield worker
+
+
 def test_sigterm_during_a_hanging_generation_hands_the_faq_back_within_the_bound(
     pg_url: str, redis_url: str, redis_prefix: str, fake_llm: tuple[FakeLlm, str], tmp_path: Path
 ) -> None:
     llm, llm_url = fake_llm
-    llm.mode, llm.hang_s = "hang", 60
-    papers = add_papers(pg_url, 1)
-    settings = faq_settings(pg_url, llm_url, redis_url=redis_url, redis_prefix=redis_prefix)
     log = tmp_path / "w.log"
-    with LiveApp(settings, with_worker=False) as live:
-        request_all(live, papers)
-        worker = start_worker(pg_url, redis_url, redis_prefix, llm_url, log, HANGING)
-        wait_for(lambda: llm.calls == 1 and only_row(pg_url)[1] == "running", 30, "a generation in flight")
+    with one_faq_being_written(pg_url, redis_url, redis_prefix, fake_llm, log, HANGING) as worker:
         took = sigterm_and_time(worker, GRACE_S + STOP_MARGIN_S + 5)
         print(f"worker stopped {took:.2f} s after SIGTERM (grace {GRACE_S:g} s)")
         assert worker.returncode == 0, log.read_text()[-3000:]
@@ -82,14 +99,11 @@ def test_sigterm_during_a_hanging_generation_hands_the_faq_back_within_the_bound
 def test_a_generation_that_ends_within_the_grace_period_is_stored(
     pg_url: str, redis_url: str, redis_prefix: str, fake_llm: tuple[FakeLlm, str], tmp_path: Path
 ) -> None:
-    llm, llm_url = fake_llm
+    llm, _ = fake_llm
     llm.chunk_delay_s = 0.05  # about 2 s per answer
-    papers = add_papers(pg_url, 1)
-    settings = faq_settings(pg_url, llm_url, redis_url=redis_url, redis_prefix=redis_prefix)
     log = tmp_path / "w.log"
-    with LiveApp(settings, with_worker=False) as live:
-        request_all(live, papers)
-        worker = start_worker(pg_url, redis_url, redis_prefix, llm_url, log, {"SHUTDOWN_GRACE_S": "15"})
+    grace = {"SHUTDOWN_GRACE_S": "15"}
+    with one_faq_being_written(pg_url, redis_url, redis_prefix, fake_llm, log, grace, hang=False) as worker:
         wait_for(lambda: llm.in_flight == 1, 30, "an answer being streamed")
         took = sigterm_and_time(worker, 15)
     print(f"worker stopped {took:.2f} s after SIGTERM, once its FAQ was stored")
@@ -103,15 +117,9 @@ def test_a_second_sigterm_exits_at_once_and_loses_nothing(
     pg_url: str, redis_url: str, redis_prefix: str, fake_llm: tuple[FakeLlm, str], tmp_path: Path
 ) -> None:
     llm, llm_url = fake_llm
-    llm.mode, llm.hang_s = "hang", 60
-    papers = add_papers(pg_url, 1)
-    settings = faq_settings(pg_url, llm_url, redis_url=redis_url, redis_prefix=redis_prefix)
     log = tmp_path / "w.log"
-    with LiveApp(settings, with_worker=False) as live:
-        request_all(live, papers)
-        worker = start_worker(pg_url, redis_url, redis_prefix, llm_url, log,
-                              {**HANGING, "SHUTDOWN_GRACE_S": "30"})  # fmt: skip
-        wait_for(lambda: llm.calls == 1 and only_row(pg_url)[1] == "running", 30, "a generation in flight")
+    env = {**HANGING, "SHUTDOWN_GRACE_S": "30"}
+    with one_faq_being_written(pg_url, redis_url, redis_prefix, fake_llm, log, env) as worker:
         worker.send_signal(signal.SIGTERM)
         time.sleep(1.0)
         assert worker.poll() is None  # the first one waits for the generation (grace: 30 s)
@@ -128,15 +136,12 @@ def test_a_database_that_stops_answering_cannot_keep_the_worker_past_the_bound(
     pg_url: str, redis_url: str, redis_prefix: str, fake_llm: tuple[FakeLlm, str], tmp_path: Path
 ) -> None:
     llm, llm_url = fake_llm
-    llm.mode, llm.hang_s = "hang", 60
-    papers = add_papers(pg_url, 1)
-    settings = faq_settings(pg_url, llm_url, redis_url=redis_url, redis_prefix=redis_prefix)
     log = tmp_path / "w.log"
     blocker = create_engine(pg_url)
-    with LiveApp(settings, with_worker=False) as live, blocker.connect() as conn:
-        request_all(live, papers)
-        worker = start_worker(pg_url, redis_url, redis_prefix, llm_url, log, HANGING)
-        wait_for(lambda: llm.calls == 1 and only_row(pg_url)[1] == "running", 30, "a generation in flight")
+    with (
+        one_faq_being_written(pg_url, redis_url, redis_prefix, fake_llm, log, HANGING) as worker,
+        blocker.connect() as conn,
+    ):
         # Every write to the row now waits for this lock, as for a database that went silent:
         # threads the worker cannot cancel.
         conn.execute(text("SELECT id FROM faqs FOR UPDATE"))

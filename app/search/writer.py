@@ -53,11 +53,16 @@ def read_state(directory: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
+def _watermark_of(state: dict[str, object]) -> dt.datetime | None:
+    raw = state.get("watermark")
+    return dt.datetime.fromisoformat(str(raw)) if raw else None
+
+
 def read_watermark(directory: Path) -> dt.datetime | None:
-    """The newest `changed_at` the indexer has committed, or None before its first pass."""
-    raw = read_state(directory).get("watermark")
+    """The newest `changed_at` the indexer has committed, or None before its first pass (or when
+    the state file is unreadable: a reader reports, it does not repair)."""
     try:
-        return dt.datetime.fromisoformat(str(raw)) if raw else None
+        return _watermark_of(read_state(directory))
     except ValueError:
         return None
 
@@ -98,8 +103,7 @@ class IndexUpdater:
         except BaseException:
             self._release()
             raise
-        raw = state.get("watermark")
-        self.watermark: dt.datetime | None = dt.datetime.fromisoformat(str(raw)) if raw else None
+        self.watermark: dt.datetime | None = _watermark_of(state)
         self._seen: dict[int, dt.datetime] = _decode_seen(state.get("recent"))
         if not (directory / STATE_FILE).exists():
             self.writer.commit()  # an empty, openable index right away, so readers stop waiting
@@ -107,7 +111,7 @@ class IndexUpdater:
 
     def _prepare_directory(self) -> dict[str, object]:
         """The saved state; an index of another layout is emptied, a foreign directory refused."""
-        state = self._read_state()
+        state = read_state(self.directory)
         files = [f for f in self.directory.iterdir() if f.name not in (LOCK_FILE, *TANTIVY_LOCKS)]
         if not files:
             return {}
@@ -127,9 +131,6 @@ class IndexUpdater:
     def _release(self) -> None:
         fcntl.flock(self._lock, fcntl.LOCK_UN)
         self._lock.close()
-
-    def _read_state(self) -> dict[str, object]:
-        return read_state(self.directory)
 
     def _write_state(self) -> None:
         watermark = self.watermark.isoformat() if self.watermark else None

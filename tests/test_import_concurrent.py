@@ -15,14 +15,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine, make_url, text
 
 from app.db import DEFAULT_SQLITE_WAIT_S, make_engine, make_session_factory, session_scope
 from app.records import PaperRecord
-from app.storage.papers import store_papers
 from app.storage.stats import table_counts
+from tests.write_race import another_process_stores_first
 from worker.history import import_snapshot
 
 RECORDS = 3000
@@ -149,17 +148,7 @@ def test_a_paper_another_process_stores_in_the_middle_of_a_batch_is_taken_in_str
     engine = make_engine(sqlite_url)
     theirs = PaperRecord(arxiv_id="2001.00002", title="Problem 1", authors=("A. One", "B. Two"),
                          abstract="We study case 1.", categories=("cs.CL", "cs.LG"))  # fmt: skip
-    written: list[bool] = []
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def another_process_writes_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("INSERT INTO papers") and not written:
-            written.append(True)
-            other = make_engine(sqlite_url)
-            with session_scope(make_session_factory(other)) as session:
-                store_papers(session, [theirs])
-            other.dispose()
-
+    written = another_process_stores_first(engine, sqlite_url, theirs)
     try:
         report = import_snapshot(make_session_factory(engine), file, batch_size=500)
     finally:

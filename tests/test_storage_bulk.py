@@ -6,10 +6,9 @@ import datetime as dt
 import threading
 import time
 from dataclasses import replace
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import make_engine, make_session_factory, session_scope
@@ -18,6 +17,7 @@ from app.records import AnnouncementRecord, PaperRecord, StoreResult
 from app.storage.bulk import ConcurrentWrite
 from app.storage.papers import store_announcements, store_papers
 from app.storage.stats import table_counts
+from tests.write_race import another_process_stores_first
 
 PLUS_TWO = dt.timezone(dt.timedelta(hours=2))
 FULL = PaperRecord(
@@ -176,17 +176,7 @@ def test_sqlite_paper_stored_by_another_process_meanwhile_stops_the_transaction(
         arxiv_id="2606.00002", title="Theirs", authors=("A",), abstract="x", categories=("cs.AI",)
     )
     ours = [replace(theirs, title="Ours", categories=("cs.CL",)), FULL]
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def other_process_writes_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith("INSERT INTO papers") and not written:
-            written.append(True)
-            other = make_engine(sqlite_url)
-            with session_scope(make_session_factory(other)) as s:
-                store_papers(s, [theirs])
-            other.dispose()
-
-    written: list[bool] = []
+    written = another_process_stores_first(engine, sqlite_url, theirs)
     try:
         with pytest.raises(ConcurrentWrite, match="1 of 2 new papers rows"), session_scope(factory) as s:
             store_papers(s, ours)

@@ -5,8 +5,7 @@ WORKDIR /srv/coolpapers
 
 # Dependencies first, so code changes don't reinstall them.
 COPY pyproject.toml README.md ./
-COPY app/__init__.py app/__init__.py
-COPY worker/__init__.py worker/__init__.py
+COPY coolpapers/__init__.py coolpapers/__init__.py
 RUN pip install -e .
 
 COPY . .

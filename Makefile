@@ -33,8 +33,8 @@ demo: install
 	$(BIN)/coolpapers demo
 
 lint: install-dev
-	$(BIN)/ruff check app worker tests bench migrations
-	$(BIN)/ruff format --check app worker tests bench migrations
+	$(BIN)/ruff check coolpapers tests bench migrations
+	$(BIN)/ruff format --check coolpapers tests bench migrations
 	$(BIN)/mypy
 
 test: install-dev lint

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.demo import DEMO_DIR
+from coolpapers.app.ingest.demo import DEMO_DIR
 
 BENCH_DIR = Path(__file__).parent
 OUT_DIR = BENCH_DIR / "out"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from app.migrate import upgrade
+from coolpapers.app.store.migrate import upgrade
 from tests.fake_llm.server import FakeLlm, ServerThread, answer_for
 from tests.faq.live import LiveApp, add_papers, faq_settings, wait_for
 

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from app.announce import derive_announcements
-from app.arxiv.feed import parse_feed
-from app.db import make_engine, make_session_factory, session_scope
-from app.migrate import upgrade
-from app.storage.papers import store_announcements, store_papers
+from coolpapers.app.arxiv.announce import derive_announcements
+from coolpapers.app.arxiv.rss import parse_feed
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.migrate import upgrade
+from coolpapers.app.store.papers import store_announcements, store_papers
 from tests.fake_arxiv.data import SamplePaper, load_days
 from tests.fake_arxiv.render import feed_items, render_rss
 
@@ -96,7 +96,7 @@ def report_peak():
     with open("/proc/self/status") as status, open(peak_file, "w") as out:
         out.write(next(line for line in status if line.startswith("VmHWM:")).split()[1])
 atexit.register(report_peak)
-from worker.cli import main
+from coolpapers.cli.main import main
 main(["import", *sys.argv[1:]])
 """
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.migrate import upgrade
+from coolpapers.app.store.migrate import upgrade
 
 
 def load(path: Path, database_url: str) -> float:
@@ -19,7 +19,7 @@ def load(path: Path, database_url: str) -> float:
     env["COOLPAPERS_DATABASE_URL"] = database_url
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "worker.cli", "import", str(path)],
+        [sys.executable, "-m", "coolpapers.cli.main", "import", str(path)],
         env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     return time.perf_counter() - started

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.announce import derive_announcements
-from app.db import session_scope
-from app.records import ListedPaper, PaperRecord
-from app.storage.papers import store_announcements, store_papers
+from coolpapers.app.arxiv.announce import derive_announcements
+from coolpapers.app.arxiv.records import ListedPaper, PaperRecord
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.papers import store_announcements, store_papers
 
 DAY = dt.date(2026, 6, 10)
 UNION = "cs.AI,cs.CL,cs.CV,cs.LG"
@@ -108,9 +108,9 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    from app.db import make_engine, make_session_factory
-    from app.migrate import upgrade
-    from app.settings import load_settings
+    from coolpapers.app.settings import load_settings
+    from coolpapers.app.store.db import make_engine, make_session_factory
+    from coolpapers.app.store.migrate import upgrade
 
     with tempfile.TemporaryDirectory(prefix="cp-longday-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'long.db'}"

@@ -77,9 +77,9 @@ def uncached_times(database_url: str, n: int = 20) -> list[float]:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     from fastapi.testclient import TestClient
 
-    from app.listing import ListingService
-    from app.settings import load_settings
-    from app.web import create_app
+    from coolpapers.app.settings import load_settings
+    from coolpapers.app.web.app import create_app
+    from coolpapers.app.web.listing import ListingService
 
     app = create_app(load_settings(database_url=database_url))
     app.state.core.listings = ListingService(NoCache(), "https://arxiv.org/pdf", stamp_ttl_s=0)
@@ -118,7 +118,7 @@ def main() -> int:
             "COOLPAPERS_ARXIV_RSS_URL": "http://127.0.0.1:9",
             "COOLPAPERS_ARXIV_API_URL": "http://127.0.0.1:9",
         }
-        cli = [sys.executable, "-m", "worker.cli"]
+        cli = [sys.executable, "-m", "coolpapers.cli.main"]
         subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
         subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
         port = free_port()

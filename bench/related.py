@@ -18,13 +18,13 @@ import random
 import statistics
 import time
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.demo import _record
-from app.migrate import upgrade
-from app.search.engine import SearchIndex
-from app.search.writer import IndexUpdater
-from app.storage.papers import store_papers
 from bench.corpus import OUT_DIR, corpus_path, sample_papers
+from coolpapers.app.ingest.demo import _record
+from coolpapers.app.search.engine import SearchIndex
+from coolpapers.app.search.writer import IndexUpdater
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.migrate import upgrade
+from coolpapers.app.store.papers import store_papers
 
 
 def real_sample() -> tuple[SearchIndex, list[str]]:

@@ -27,15 +27,15 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, make_url, text
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.demo import read_day
-from app.search.build import build_query
-from app.search.engine import SearchIndex
-from app.search.query import parse_query
-from app.search.writer import IndexUpdater
-from app.storage.papers import store_papers
 from bench.corpus import BENCH_DIR, OUT_DIR, build
 from bench.load import load
+from coolpapers.app.ingest.demo import read_day
+from coolpapers.app.search.build import build_query
+from coolpapers.app.search.engine import SearchIndex
+from coolpapers.app.search.query import parse_query
+from coolpapers.app.search.writer import IndexUpdater
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.papers import store_papers
 
 QUERIES = [q for q in (BENCH_DIR / "queries.txt").read_text("utf-8").splitlines() if q.strip()]
 FRESH_DAY = BENCH_DIR / "data" / "arxiv-daily" / "2026-06-15.jsonl"
@@ -115,7 +115,7 @@ def free_port() -> int:
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "worker.cli", *args], env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "coolpapers.cli.main", *args], env=env, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # fmt: skip
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from app.db import make_engine
-from app.models import Base
+from coolpapers.app.store.db import make_engine
+from coolpapers.app.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,7 +16,7 @@ def _database_url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from app.settings import load_settings
+    from coolpapers.app.settings import load_settings
 
     return load_settings().database_url
 

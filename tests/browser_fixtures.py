@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.demo import load_demo
-from app.records import AnnouncementRecord, PaperRecord
-from app.storage.papers import store_announcements, store_papers
+from coolpapers.app.arxiv.records import AnnouncementRecord, PaperRecord
+from coolpapers.app.ingest.demo import load_demo
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.papers import store_announcements, store_papers
 from tests.conftest import make_settings, missing_service
 from tests.live import ARTIFACTS, chromium_missing_reason, launch, serve
 
@@ -33,7 +33,7 @@ XSS = [
 
 @pytest.fixture(scope="module")
 def demo_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
-    from app.migrate import upgrade
+    from coolpapers.app.store.migrate import upgrade
 
     path = tmp_path_factory.mktemp("browser") / "demo.db"
     url = f"sqlite:///{path}"

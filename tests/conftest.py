@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import make_engine, make_session_factory
-from app.migrate import upgrade
-from app.settings import Settings
+from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import make_engine, make_session_factory
+from coolpapers.app.store.migrate import upgrade
 
 PG_ENV = "COOLPAPERS_TEST_DATABASE_URL"
 REDIS_ENV = "COOLPAPERS_TEST_REDIS_URL"

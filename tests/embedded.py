@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-CLI = [sys.executable, "-m", "worker.cli"]
+CLI = [sys.executable, "-m", "coolpapers.cli.main"]
 
 
 def free_port() -> int:

@@ -11,14 +11,14 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.demo import load_demo
-from app.listing import ListingService
-from app.records import AnnouncementRecord, PaperRecord
-from app.search.writer import IndexUpdater
-from app.settings import Settings
-from app.storage.papers import store_announcements, store_papers
-from app.web import create_app
+from coolpapers.app.arxiv.records import AnnouncementRecord, PaperRecord
+from coolpapers.app.ingest.demo import load_demo
+from coolpapers.app.search.writer import IndexUpdater
+from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.papers import store_announcements, store_papers
+from coolpapers.app.web.app import create_app
+from coolpapers.app.web.listing import ListingService
 from tests.conftest import make_settings
 
 DAY = dt.date(2026, 6, 9)

@@ -8,12 +8,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.demo import load_demo
-from app.records import PaperRecord
-from app.search.writer import IndexUpdater
-from app.storage.papers import store_papers
-from app.web import create_app
+from coolpapers.app.arxiv.records import PaperRecord
+from coolpapers.app.ingest.demo import load_demo
+from coolpapers.app.search.writer import IndexUpdater
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.papers import store_papers
+from coolpapers.app.web.app import create_app
 from tests.conftest import make_settings
 
 # A paper whose title would break a page that forgot to escape it.

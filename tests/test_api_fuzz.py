@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Err
 
-from app.migrate import upgrade
+from coolpapers.app.store.migrate import upgrade
 from tests.search_fixtures import demo_app
 
 MAX_EXAMPLES = 60

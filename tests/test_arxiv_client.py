@@ -10,7 +10,7 @@ from typing import TypedDict, TypeVar, Unpack
 
 import pytest
 
-from app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
+from coolpapers.app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
 from tests.conftest import make_settings
 from tests.fake_arxiv.server import FakeArxiv
 

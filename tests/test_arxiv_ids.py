@@ -1,6 +1,6 @@
 import pytest
 
-from app.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from coolpapers.app.arxiv.ids import ArxivId, InvalidArxivId, parse_arxiv_id
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.db import make_engine, make_session_factory
-from app.migrate import upgrade
 from bench.long_day import DAY, UNION, store_synthetic_day
+from coolpapers.app.store.db import make_engine, make_session_factory
+from coolpapers.app.store.migrate import upgrade
 from tests.browser_fixtures import browser, page
 from tests.conftest import make_settings
 from tests.live import serve

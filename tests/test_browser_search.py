@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.search.writer import IndexUpdater
+from coolpapers.app.search.writer import IndexUpdater
 from tests.atom_check import atom_problems
 from tests.browser_fixtures import browser, collect_dialogs, demo_factory, page, shot
 from tests.conftest import make_settings

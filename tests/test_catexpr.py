@@ -1,6 +1,11 @@
 import pytest
 
-from app.arxiv.catexpr import BadCategoryExpression, CategoryExpr, UnknownCategory, parse_category_expr
+from coolpapers.app.arxiv.catexpr import (
+    BadCategoryExpression,
+    CategoryExpr,
+    UnknownCategory,
+    parse_category_expr,
+)
 
 
 @pytest.mark.parametrize(

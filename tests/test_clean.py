@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.arxiv.clean import (
+from coolpapers.app.arxiv.clean import (
     clean_abstract,
     clean_categories,
     clean_title,

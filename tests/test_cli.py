@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from worker.cli import main
+from coolpapers.cli.main import main
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -28,7 +28,7 @@ def run_cli(
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("COOLPAPERS_")}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args], capture_output=True, text=True, env=full_env,
+        [sys.executable, "-m", "coolpapers.cli.main", *args], capture_output=True, text=True, env=full_env,
         cwd=cwd, timeout=60,
     )  # fmt: skip
 

@@ -9,7 +9,7 @@ import click
 import pytest
 import yaml
 
-from worker.cli import main
+from coolpapers.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"

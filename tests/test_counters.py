@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.cache import MemoryCache, RedisCache
-from app.demo import load_demo
-from app.settings import Settings
-from app.web import create_app
+from coolpapers.app.ingest.demo import load_demo
+from coolpapers.app.settings import Settings
+from coolpapers.app.web.app import create_app
+from coolpapers.app.web.cache import MemoryCache, RedisCache
 from tests.conftest import make_settings
 
 PAPER = "2606.07873"
@@ -61,7 +61,7 @@ def test_memory_cache_expires_and_evicts() -> None:
 
 
 def test_listing_cache_in_redis(sqlite_url: str, redis_url: str, redis_prefix: str) -> None:
-    from app.db import make_engine, make_session_factory
+    from coolpapers.app.store.db import make_engine, make_session_factory
 
     engine = make_engine(sqlite_url)
     load_demo(make_session_factory(engine))

@@ -1,11 +1,11 @@
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import session_scope
-from app.demo import iter_days, load_demo
-from app.settings import Settings
-from app.storage.stats import latest_category_counts, table_counts
-from app.web import create_app
+from coolpapers.app.ingest.demo import iter_days, load_demo
+from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.stats import latest_category_counts, table_counts
+from coolpapers.app.web.app import create_app
 
 
 def test_demo_twice_leaves_the_same_counts(session_factory: sessionmaker[Session]) -> None:

@@ -9,9 +9,9 @@ import re
 
 import feedparser
 
-from app.feeds import EPOCH, FeedEntry, etag_of, listing_feed, rfc3339, search_feed, xml_text
-from app.schemas.listing import ListedPaperOut
-from app.search.highlight import mark_text
+from coolpapers.app.search.highlight import mark_text
+from coolpapers.app.web.atom import EPOCH, FeedEntry, etag_of, listing_feed, rfc3339, search_feed, xml_text
+from coolpapers.app.web.schemas.listing import ListedPaperOut
 from tests.atom_check import atom_problems
 
 

@@ -13,9 +13,9 @@ from xml.etree import ElementTree as ET
 import feedparser
 import pytest
 
-from app.db import session_scope
-from app.records import AnnouncementRecord
-from app.storage.papers import store_announcements, store_papers
+from coolpapers.app.arxiv.records import AnnouncementRecord
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.papers import store_announcements, store_papers
 from tests.atom_check import NS, atom_problems
 from tests.feed_fixtures import DATED, DAY, EVIL, FeedSite, feed_site, without_control
 

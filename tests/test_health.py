@@ -1,6 +1,6 @@
 from fastapi.testclient import TestClient
 
-from app.web import create_app
+from coolpapers.app.web.app import create_app
 from tests.conftest import make_settings
 
 

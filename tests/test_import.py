@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.arxiv.snapshot import parse_snapshot_record
-from app.db import session_scope
-from app.models import Paper
-from app.storage.lookup import paper_by_arxiv_id
-from app.storage.stats import table_counts
-from worker.history import import_snapshot
+from coolpapers.app.arxiv.snapshot import parse_snapshot_record
+from coolpapers.app.ingest.snapshot_import import import_snapshot
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.lookup import paper_by_arxiv_id
+from coolpapers.app.store.models import Paper
+from coolpapers.app.store.stats import table_counts
 
 # Records as they appear in the arXiv metadata snapshot: JSON objects of mixed value types.
 LINES: list[dict[str, Any]] = [

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from app.db import DEFAULT_SQLITE_WAIT_S, make_engine, make_session_factory, session_scope
-from app.records import PaperRecord
-from app.storage.stats import table_counts
+from coolpapers.app.arxiv.records import PaperRecord
+from coolpapers.app.ingest.snapshot_import import import_snapshot
+from coolpapers.app.store.db import DEFAULT_SQLITE_WAIT_S, make_engine, make_session_factory, session_scope
+from coolpapers.app.store.stats import table_counts
 from tests.write_race import another_process_stores_first
-from worker.history import import_snapshot
 
 RECORDS = 3000
 
@@ -86,7 +86,7 @@ def run_import(database_url: str, path: Path, *options: str) -> subprocess.Compl
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOLPAPERS_")}
     env["COOLPAPERS_DATABASE_URL"] = database_url
     return subprocess.run(
-        [sys.executable, "-m", "worker.cli", "import", str(path), "--batch-size", "500", *options],
+        [sys.executable, "-m", "coolpapers.cli.main", "import", str(path), "--batch-size", "500", *options],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.models import Paper, PaperCategory
-from app.storage.stats import table_counts
+from coolpapers.app.ingest.snapshot_import import import_snapshot
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.models import Paper, PaperCategory
+from coolpapers.app.store.stats import table_counts
 from tests.conftest import _pg_admin_url, _pg_exec
-from worker.history import import_snapshot
 
 RECORDS = 40_000
 REPEATS = range(0, RECORDS, 1000)  # ids seen again later in the file, as a newer version
@@ -73,7 +73,7 @@ def reference_url(database_url: str, tmp_path: Path, request: pytest.FixtureRequ
 def start_import(url: str, path: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "COOLPAPERS_DATABASE_URL": url}
     return subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "import", str(path), "--batch-size", "500"],
+        [sys.executable, "-m", "coolpapers.cli.main", "import", str(path), "--batch-size", "500"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

@@ -10,13 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import session_scope
-from app.demo import iter_days, load_demo
-from app.listing import ListingService
-from app.records import AnnouncementRecord, PaperRecord
-from app.settings import Settings
-from app.storage.papers import store_announcements, store_papers
-from app.web import create_app
+from coolpapers.app.arxiv.records import AnnouncementRecord, PaperRecord
+from coolpapers.app.ingest.demo import iter_days, load_demo
+from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.papers import store_announcements, store_papers
+from coolpapers.app.web.app import create_app
+from coolpapers.app.web.listing import ListingService
 from tests.fake_arxiv.server import FakeArxiv
 
 DAY = dt.date(2026, 6, 9)

@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.db import make_engine
-from app.migrate import current_heads, upgrade
-from app.models import Base
+from coolpapers.app.store.db import make_engine
+from coolpapers.app.store.migrate import current_heads, upgrade
+from coolpapers.app.store.models import Base
 
 
 def _diff(url: str) -> list[object]:

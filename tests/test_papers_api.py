@@ -10,11 +10,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.web import create_app
+from coolpapers.app.ingest.refresh import refresh_listings
+from coolpapers.app.web.app import create_app
+from coolpapers.worker.runner import WorkerContext
 from tests.conftest import make_settings
 from tests.fake_arxiv.server import FakeArxiv
-from worker.refresh import refresh_listings
-from worker.runner import WorkerContext
 
 
 @pytest.fixture

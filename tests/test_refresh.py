@@ -8,15 +8,15 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.arxiv.client import ArxivClient
-from app.arxiv.schedule import OVERDUE_POLL_INTERVAL, feed_available_at, next_feed_date, poll_again
-from app.db import session_scope
-from app.models import Announcement, Listing, Paper
-from app.storage.stats import table_counts
+from coolpapers.app.arxiv.client import ArxivClient
+from coolpapers.app.arxiv.schedule import OVERDUE_POLL_INTERVAL, feed_available_at, next_feed_date, poll_again
+from coolpapers.app.ingest.refresh import FeedReport, refresh_listings
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.models import Announcement, Listing, Paper
+from coolpapers.app.store.stats import table_counts
 from tests.conftest import make_settings
 from tests.fake_arxiv.render import feed_items
 from tests.fake_arxiv.server import FakeArxiv
-from worker.refresh import FeedReport, refresh_listings
 
 DAY = dt.date(2026, 6, 10)
 
@@ -233,7 +233,7 @@ def test_cli_fetch_end_to_end(sqlite_url: str, fake_arxiv: FakeArxiv) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOLPAPERS_")}
     env.update({"COOLPAPERS_DATABASE_URL": sqlite_url, "COOLPAPERS_ARXIV_RSS_URL": fake_arxiv.url,
                 "COOLPAPERS_ARXIV_MIN_INTERVAL_S": "0"})  # fmt: skip
-    cli = [sys.executable, "-m", "worker.cli", "fetch", "--cats", "cs.CL"]
+    cli = [sys.executable, "-m", "coolpapers.cli.main", "fetch", "--cats", "cs.CL"]
     out = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "cs.CL [2026-06-10] stored: 73 items, 73 papers added" in out.stdout

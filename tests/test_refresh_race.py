@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import event
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.records import PaperRecord
-from app.storage.papers import store_papers
-from app.storage.stats import table_counts
+from coolpapers.app.arxiv.records import PaperRecord
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.papers import store_papers
+from coolpapers.app.store.stats import table_counts
 from tests.fake_arxiv.server import FakeArxiv
 from tests.test_refresh import refresh, row
 

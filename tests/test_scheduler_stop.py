@@ -9,11 +9,11 @@ import socket
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import session_scope
-from app.models import Listing
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.models import Listing
+from coolpapers.worker.runner import WorkerContext
+from coolpapers.worker.scheduler import feed_scheduler
 from tests.conftest import make_settings
-from worker.runner import WorkerContext
-from worker.scheduler import feed_scheduler
 
 
 def lease_of(factory: sessionmaker[Session], query: str) -> tuple[str | None, str | None]:

@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.demo import iter_days
+from coolpapers.app.ingest.demo import iter_days
 from tests.search_fixtures import HOSTILE, client_for, demo_app
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     base = tmp_path_factory.mktemp("search-api")
-    from app.migrate import upgrade
+    from coolpapers.app.store.migrate import upgrade
 
     url = f"sqlite:///{base / 'db.sqlite'}"
     upgrade(url)

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from app.db import make_engine, make_session_factory
-from app.search.engine import SearchIndex
-from app.search.writer import IndexUpdater
+from coolpapers.app.search.engine import SearchIndex
+from coolpapers.app.search.writer import IndexUpdater
+from coolpapers.app.store.db import make_engine, make_session_factory
 from tests.test_cli import run_cli
 
 

@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import session_scope
-from app.demo import iter_days, load_demo
-from app.models import Paper
-from app.records import PaperRecord
-from app.search.engine import IndexNotReady, SearchIndex
-from app.search.writer import IndexLocked, IndexUpdater
-from app.storage.papers import store_papers
+from coolpapers.app.arxiv.records import PaperRecord
+from coolpapers.app.ingest.demo import iter_days, load_demo
+from coolpapers.app.search.engine import IndexNotReady, SearchIndex
+from coolpapers.app.search.writer import IndexLocked, IndexUpdater
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.models import Paper
+from coolpapers.app.store.papers import store_papers
 
 
 def _record(arxiv_id: str, title: str, version: int = 1, abstract: str = "An abstract.") -> PaperRecord:
@@ -93,7 +93,7 @@ def test_a_late_commit_below_the_watermark_is_still_indexed(
 
 
 def test_one_writer_at_a_time_and_rebuild(sqlite_url: str, tmp_path: Path) -> None:
-    from app.db import make_engine, make_session_factory
+    from coolpapers.app.store.db import make_engine, make_session_factory
 
     engine = make_engine(sqlite_url)
     factory = make_session_factory(engine)
@@ -113,8 +113,8 @@ def test_one_writer_at_a_time_and_rebuild(sqlite_url: str, tmp_path: Path) -> No
 
 
 def test_a_foreign_directory_is_refused_and_an_old_layout_rebuilt(sqlite_url: str, tmp_path: Path) -> None:
-    from app.db import make_engine, make_session_factory
-    from app.search.writer import STATE_FILE, IndexDirectoryInUse
+    from coolpapers.app.search.writer import STATE_FILE, IndexDirectoryInUse
+    from coolpapers.app.store.db import make_engine, make_session_factory
 
     engine = make_engine(sqlite_url)
     factory = make_session_factory(engine)
@@ -146,7 +146,7 @@ def test_a_pass_asked_to_stop_ends_after_its_batch_and_the_next_carries_on(
     session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A worker told to stop during a long pass (a first build) must not wait for the whole of it."""
-    monkeypatch.setattr("app.search.writer.KEY_BATCH", 2)
+    monkeypatch.setattr("coolpapers.app.search.writer.KEY_BATCH", 2)
     with session_scope(session_factory) as session:
         store_papers(session, [_record(f"2606.0000{n}", f"Paper number {n}") for n in range(1, 6)])
     directory = tmp_path / "index"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.search.schema import analyze
+from coolpapers.app.search.schema import analyze
 from tests.feed_fixtures import DATED, EVIL, FeedSite, feed_site
 
 CARD = re.compile(r'<article class="paper" id="([^"]+)" data-id="[^"]+" data-index="(\d+)"')

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from app.search.build import build_query
-from app.search.query import Clause, parse_query
+from coolpapers.app.search.build import build_query
+from coolpapers.app.search.query import Clause, parse_query
 
 
 def test_words_phrases_exclusions_and_or() -> None:

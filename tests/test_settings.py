@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import ConfigError, Settings, load_settings
+from coolpapers.app.settings import ConfigError, Settings, load_settings
 from tests.conftest import make_settings
 
 

@@ -12,14 +12,14 @@ from markupsafe import escape
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.demo import load_demo
-from app.models import Faq, Paper, utcnow
-from app.records import PaperRecord
-from app.search.writer import IndexUpdater
-from app.storage import faqs as store
-from app.storage.papers import store_papers
-from app.web import create_app
+from coolpapers.app.arxiv.records import PaperRecord
+from coolpapers.app.ingest.demo import load_demo
+from coolpapers.app.search.writer import IndexUpdater
+from coolpapers.app.store import faqs as store
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.models import Faq, Paper, utcnow
+from coolpapers.app.store.papers import store_papers
+from coolpapers.app.web.app import create_app
 from tests.conftest import make_settings
 
 API_KEY = "sk-status-test-never-shown"

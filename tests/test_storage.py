@@ -5,12 +5,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.announce import derive_announcements
-from app.db import session_scope
-from app.models import Announcement, Paper, PaperCategory
-from app.records import ListedPaper, PaperRecord
-from app.storage.papers import store_announcements, store_papers
-from app.storage.stats import category_counts, table_counts
+from coolpapers.app.arxiv.announce import derive_announcements
+from coolpapers.app.arxiv.records import ListedPaper, PaperRecord
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.models import Announcement, Paper, PaperCategory
+from coolpapers.app.store.papers import store_announcements, store_papers
+from coolpapers.app.store.stats import category_counts, table_counts
 
 DAY = dt.date(2026, 6, 9)
 

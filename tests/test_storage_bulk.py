@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.models import Announcement, Paper, PaperCategory
-from app.records import AnnouncementRecord, PaperRecord, StoreResult
-from app.storage.bulk import ConcurrentWrite
-from app.storage.papers import store_announcements, store_papers
-from app.storage.stats import table_counts
+from coolpapers.app.arxiv.records import AnnouncementRecord, PaperRecord, StoreResult
+from coolpapers.app.store.bulk import ConcurrentWrite
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.models import Announcement, Paper, PaperCategory
+from coolpapers.app.store.papers import store_announcements, store_papers
+from coolpapers.app.store.stats import table_counts
 from tests.write_race import another_process_stores_first
 
 PLUS_TWO = dt.timezone(dt.timedelta(hours=2))

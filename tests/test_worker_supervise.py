@@ -9,8 +9,8 @@ import logging
 
 import pytest
 
+from coolpapers.worker.runner import DutyFailed, WorkerContext, run_worker, supervise_worker
 from tests.conftest import make_settings
-from worker.runner import DutyFailed, WorkerContext, run_worker, supervise_worker
 
 
 def test_a_failed_duty_restarts_the_worker_until_stopped(

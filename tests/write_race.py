@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.records import PaperRecord
-from app.storage.papers import store_papers
+from coolpapers.app.arxiv.records import PaperRecord
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.papers import store_papers
 
 
 def another_process_stores_first(engine: Engine, url: str, theirs: PaperRecord) -> list[bool]:

@@ -1,4 +1,4 @@
-"""The fake arXiv's content: real announcement days from tests/data and app/data/demo.
+"""The fake arXiv's content: real announcement days from tests/data and coolpapers/app/ingest/demo_data.
 
 The sample files carry only id, categories, authors, title, comment and abstract.
 Everything else the fake server emits is SYNTHETIC: versions (v1, or v2 for a paper
@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.categories import canonical_category, taxonomy
+from coolpapers.app.arxiv.categories import canonical_category, taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
-DAY_DIRS = (ROOT / "app" / "data" / "demo", ROOT / "tests" / "data" / "arxiv-daily")
+DAY_DIRS = (ROOT / "coolpapers" / "app" / "ingest" / "demo_data", ROOT / "tests" / "data" / "arxiv-daily")
 LICENSE = "http://creativecommons.org/licenses/by/4.0/"  # synthetic
 
 

@@ -14,15 +14,15 @@ from typing import Any
 import httpx
 import uvicorn
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.faq.channels import build_channels
-from app.records import PaperRecord
-from app.settings import Settings
-from app.storage.papers import store_papers
-from app.web import create_app
+from coolpapers.app.arxiv.records import PaperRecord
+from coolpapers.app.queue.channels import build_channels
+from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.papers import store_papers
+from coolpapers.app.web.app import create_app
+from coolpapers.worker.duties import duties_for
+from coolpapers.worker.runner import WorkerContext, run_worker
 from tests.conftest import make_settings
-from worker.duties import duties_for
-from worker.runner import WorkerContext, run_worker
 
 
 def faq_settings(database_url: str, llm_url: str = "", pdf_url: str = "", **overrides: Any) -> Settings:

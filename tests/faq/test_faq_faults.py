@@ -7,9 +7,9 @@ import datetime as dt
 
 import httpx
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.faq.prompts import prompt_for
-from app.models import Faq, Paper
+from coolpapers.app.faq.prompts import prompt_for
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.models import Faq, Paper
 from tests.fake_llm.server import FakeLlm, answer_for
 from tests.faq.live import LiveApp, add_papers, faq_settings, read_stream, streamed_text
 

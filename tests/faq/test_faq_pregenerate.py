@@ -13,17 +13,17 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.faq.prompts import prompt_for
-from app.models import Faq
-from app.records import AnnouncementRecord, PaperRecord
-from app.storage import faqs as store
-from app.storage.papers import store_announcements, store_papers
+from coolpapers.app.arxiv.records import AnnouncementRecord, PaperRecord
+from coolpapers.app.faq.prompts import prompt_for
+from coolpapers.app.store import faqs as store
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.models import Faq
+from coolpapers.app.store.papers import store_announcements, store_papers
+from coolpapers.worker.duties import duties_for
+from coolpapers.worker.faq import pregenerate_once
+from coolpapers.worker.runner import WorkerContext
 from tests.fake_llm.server import FakeLlm
 from tests.faq.live import LiveApp, faq_settings, wait_for
-from worker.duties import duties_for
-from worker.faq import pregenerate_once
-from worker.runner import WorkerContext
 
 TODAY = dt.datetime.now(dt.UTC).date()
 BG, READER = store.BACKGROUND_PRIORITY, store.READER_PRIORITY

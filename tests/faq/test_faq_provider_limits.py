@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from app.db import make_engine, make_session_factory
-from app.faq.channels import build_channels
-from app.faq.fulltext import CHARS_PER_TOKEN
-from app.faq.job import FaqRuntime, ProviderLimiter, run_claim
-from app.faq.prompts import prompt_for
-from app.storage import faqs as store
+from coolpapers.app.faq.fulltext import CHARS_PER_TOKEN
+from coolpapers.app.faq.generate import FaqRuntime, ProviderLimiter, run_claim
+from coolpapers.app.faq.prompts import prompt_for
+from coolpapers.app.queue.channels import build_channels
+from coolpapers.app.store import faqs as store
+from coolpapers.app.store.db import make_engine, make_session_factory
 from tests.fake_llm.server import FakeLlm
 from tests.faq.live import add_papers, faq_settings
 

@@ -18,8 +18,8 @@ import httpx
 import pytest
 from redis import Redis
 
-from app.db import make_engine, make_session_factory, session_scope
-from app.models import Faq, Paper
+from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.models import Faq, Paper
 from tests.conftest import missing_service
 from tests.fake_llm.server import FakeLlm, answer_for
 from tests.faq.live import LiveApp, add_papers, faq_settings, wait_for
@@ -46,7 +46,10 @@ def start_worker(
     env.update({f"COOLPAPERS_{k}": v for k, v in values.items()})
     out = log.open("ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "worker", "--only", "faq"], env=env, stdout=out, stderr=out
+        [sys.executable, "-m", "coolpapers.cli.main", "coolpapers.worker", "--only", "faq"],
+        env=env,
+        stdout=out,
+        stderr=out,
     )
 
 

@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.faq.fulltext import NoText, cut_to_budget, extract_pdf_text
-from app.faq.prompts import prompt_for
-from app.faq.render import render_markdown
-from app.storage import faqs as store
+from coolpapers.app.faq.fulltext import NoText, cut_to_budget, extract_pdf_text
+from coolpapers.app.faq.prompts import prompt_for
+from coolpapers.app.faq.render import render_markdown
+from coolpapers.app.store import faqs as store
 from tests.fake_llm.pdf import PAPER_LINES, make_pdf
 from tests.faq.live import add_papers
 

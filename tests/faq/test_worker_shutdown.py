@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from app.faq.sse import RESTARTING
+from coolpapers.app.web.sse import RESTARTING
+from coolpapers.cli.signals import STOP_MARGIN_S
 from tests.embedded import embedded_server
 from tests.fake_llm.server import FakeLlm
 from tests.faq.live import LiveApp, add_papers, faq_settings, wait_for
 from tests.faq.test_faq_redis import assert_each_done_once, request_all, row_states, start_worker, stop
-from worker.lifecycle import STOP_MARGIN_S
 
 HANGING = {"LLM_TIMEOUT_S": "60", "SHUTDOWN_GRACE_S": "1"}  # the provider never answers in time
 GRACE_S = 1.0

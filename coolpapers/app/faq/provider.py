@@ -1,0 +1,124 @@
+"""A streaming client for any OpenAI-compatible chat-completions endpoint.
+
+It yields the answer's text as it arrives and classifies every failure: `Retryable` (429, 5xx,
+timeouts, a stream cut before [DONE], a malformed chunk) or `Fatal` (bad key, unknown model)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+
+from coolpapers.app.arxiv.client import retry_after_seconds
+from coolpapers.app.settings import Settings
+
+
+class LlmError(Exception):
+    pass
+
+
+class Retryable(LlmError):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Fatal(LlmError):
+    """Retrying cannot help: the configuration or the request is wrong."""
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+NOT_CONFIGURED = (
+    "No LLM is configured: set COOLPAPERS_LLM_BASE_URL, COOLPAPERS_LLM_MODEL (and COOLPAPERS_LLM_API_KEY)"
+)
+
+
+def _body_excerpt(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+        message = data.get("error", {}).get("message") if isinstance(data, dict) else None
+        if isinstance(message, str):
+            return message[:300]
+    except (ValueError, AttributeError):
+        pass
+    return body[:300].decode("utf-8", "replace").strip()
+
+
+class LlmClient:
+    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
+        self.settings = settings
+        timeout = httpx.Timeout(connect=10.0, read=settings.llm_timeout_s, write=30.0, pool=None)
+        self._http = http or httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=None))
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def stream(self, prompt: str, usage: Usage) -> AsyncIterator[str]:
+        """Yield content deltas; fill `usage` from the usage chunk. Ends only after [DONE]."""
+        s = self.settings
+        payload: dict[str, object] = {
+            "model": s.llm_model,
+            "messages": [{"role": "user", "content": prompt}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if s.llm_max_tokens:
+            payload["max_tokens"] = s.llm_max_tokens
+        headers = {"Authorization": f"Bearer {s.llm_api_key}"} if s.llm_api_key else {}
+        url = f"{s.llm_base_url}/chat/completions"
+        try:
+            async with self._http.stream("POST", url, json=payload, headers=headers) as resp:
+                if resp.status_code != 200:
+                    await self._raise_for(resp)
+                async for delta in self._parse(resp, usage):
+                    yield delta
+        except httpx.TimeoutException:
+            raise Retryable(f"the LLM provider did not answer within {s.llm_timeout_s:g} s") from None
+        except httpx.TransportError as exc:
+            raise Retryable(f"connection to the LLM provider failed: {exc!r}") from None
+
+    async def _raise_for(self, resp: httpx.Response) -> None:
+        body = await resp.aread()
+        status = resp.status_code
+        detail = _body_excerpt(body)
+        if status in (401, 403):
+            raise Fatal(
+                f"the LLM provider refused the API key (HTTP {status}: {detail}); "
+                "check COOLPAPERS_LLM_API_KEY and COOLPAPERS_LLM_BASE_URL"
+            )
+        if status == 429 or status >= 500 or status == 408:
+            raise Retryable(
+                f"LLM provider HTTP {status}: {detail}", retry_after_seconds(resp.headers.get("retry-after"))
+            )
+        raise Fatal(
+            f"the LLM provider rejected the request (HTTP {status}: {detail}); check COOLPAPERS_LLM_MODEL"
+        )
+
+    async def _parse(self, resp: httpx.Response, usage: Usage) -> AsyncIterator[str]:
+        async for line in resp.aiter_lines():
+            if not line.startswith("data:"):
+                continue  # blank separators, comments (": keep-alive"), event names
+            data = line[5:].strip()
+            if data == "[DONE]":
+                return
+            try:
+                chunk = json.loads(data)
+                if chunk.get("error"):
+                    raise Retryable(f"the LLM provider reported an error mid-stream: {chunk['error']}")
+                if chunk.get("usage"):
+                    usage.prompt_tokens = chunk["usage"].get("prompt_tokens")
+                    usage.completion_tokens = chunk["usage"].get("completion_tokens")
+                for choice in chunk.get("choices") or []:
+                    content = (choice.get("delta") or {}).get("content")
+                    if content:
+                        yield str(content)
+            except (ValueError, AttributeError, TypeError) as exc:
+                raise Retryable(f"the LLM provider sent a malformed chunk: {exc}") from None
+        raise Retryable("the LLM provider's stream ended before [DONE]")

@@ -1,0 +1,195 @@
+"""What the API and the CLI ask of FAQs: request one (with every guard before any cost), and
+read its current state as an output view. Sync database work runs in threads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from coolpapers.app.arxiv.client import ArxivTooLarge, ArxivUnavailable
+from coolpapers.app.arxiv.ids import InvalidArxivId
+from coolpapers.app.faq.prompts import prompt_for
+from coolpapers.app.faq.provider import NOT_CONFIGURED
+from coolpapers.app.faq.render import render_markdown
+from coolpapers.app.queue.channels import ChannelUnavailable, FaqChannels, redeliver_after
+from coolpapers.app.settings import Settings
+from coolpapers.app.store import faq_budget
+from coolpapers.app.store import faqs as store
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.lookup import PaperNotStored, stored_paper
+from coolpapers.app.store.models import Faq
+
+CONFIG_ERROR_PREFIX = "configuration error: "
+
+
+class FaqRefused(Exception):
+    """The request cannot be served; `status` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class FaqView:
+    status: str  # absent | pending | running | done | failed | unconfigured
+    faq_id: int | None = None
+    markdown: str | None = None
+    html: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    input: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    created_at: dt.datetime | None = None
+    error: str | None = None
+    position: int | None = None
+    message: str | None = None
+    version_tag: str = ""  # names the row's state in queue job ids
+
+    @property
+    def retryable(self) -> bool:
+        return not (self.error or "").startswith(CONFIG_ERROR_PREFIX)
+
+
+def view_of(session: Session, row: Faq | None, settings: Settings, prompt_version: str) -> FaqView:
+    if row is None:
+        if not settings.llm_configured:
+            return FaqView("unconfigured", prompt_version=prompt_version, message=NOT_CONFIGURED)
+        return FaqView("absent", prompt_version=prompt_version)
+    message = None
+    if row.status == "failed":
+        message = f"The FAQ could not be written: {row.error}"
+    elif row.status != "done" and not settings.llm_configured:
+        message = NOT_CONFIGURED
+    return FaqView(
+        status=row.status,
+        faq_id=row.id,
+        markdown=row.markdown,
+        html=render_markdown(row.markdown) if row.status == "done" and row.markdown is not None else None,
+        model=row.model,
+        prompt_version=row.prompt_version,
+        input=row.input_kind,
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=row.completion_tokens,
+        created_at=row.finished_at or row.created_at,
+        error=row.error,
+        position=store.queue_position(session, row),
+        message=message,
+        version_tag=store.state_tag(row),
+    )
+
+
+def start_of_day(now: dt.datetime | None = None) -> dt.datetime:
+    """UTC midnight of `now` (default: the present): daily budgets and caps count from it."""
+    return (now or dt.datetime.now(dt.UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class FaqService:
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    channels: FaqChannels
+    # Finds a paper, fetching it from arXiv when it is not stored (app.arxiv.lookup); None = stored only.
+    fetch_paper: Callable[[str], Awaitable[object | None]] | None = None
+
+    async def ensure_paper(self, arxiv_id: str) -> None:
+        """Make sure the paper is stored, asking arXiv once if needed: the LLM is only ever
+        called for a paper that exists."""
+        if self.fetch_paper is None:
+            return
+        try:
+            found = await self.fetch_paper(arxiv_id)
+        except InvalidArxivId as exc:
+            raise FaqRefused(404, str(exc)) from None
+        except (ArxivUnavailable, ArxivTooLarge) as exc:
+            raise FaqRefused(503, f"arXiv could not be reached to look up {arxiv_id}: {exc}") from None
+        if found is None:
+            raise FaqRefused(404, f"arXiv has no paper {arxiv_id}")
+
+    def check_language(self, lang: str) -> str:
+        if lang not in self.settings.faq_languages:
+            allowed = ", ".join(self.settings.faq_languages)
+            raise FaqRefused(400, f"language {lang!r} is not offered; choose one of: {allowed}")
+        return lang
+
+    def _paper_id(self, session: Session, arxiv_id: str) -> int:
+        try:
+            return stored_paper(session, arxiv_id).id
+        except (InvalidArxivId, PaperNotStored) as exc:
+            raise FaqRefused(404, str(exc)) from None
+
+    def _load(self, arxiv_id: str, lang: str) -> tuple[int, FaqView]:
+        version = prompt_for(lang).version
+        with session_scope(self.session_factory) as session:
+            paper_id = self._paper_id(session, arxiv_id)
+            row = store.find_faq(session, paper_id, lang, version)
+            return paper_id, view_of(session, row, self.settings, version)
+
+    async def view(self, arxiv_id: str, lang: str) -> FaqView:
+        self.check_language(lang)
+        _, view = await run_in_threadpool(self._load, arxiv_id, lang)
+        return view
+
+    async def reload(self, faq_id: int, lang: str) -> FaqView:
+        def load() -> FaqView:
+            with session_scope(self.session_factory) as session:
+                row = session.get(Faq, faq_id)
+                return view_of(session, row, self.settings, prompt_for(lang).version)
+
+        return await run_in_threadpool(load)
+
+    async def request(
+        self, arxiv_id: str, lang: str, client: str, *, priority: int = store.READER_PRIORITY
+    ) -> FaqView:
+        """Ask for a FAQ. Guards run before anything is stored: a refused request leaves no trace."""
+        self.check_language(lang)
+        await self.ensure_paper(arxiv_id)
+        paper_id, view = await run_in_threadpool(self._load, arxiv_id, lang)
+        if view.status in ("done", "running"):
+            return view
+        if view.status in ("absent", "unconfigured", "failed"):
+            if not self.settings.llm_configured:
+                return FaqView("unconfigured", prompt_version=view.prompt_version, message=NOT_CONFIGURED)
+            await self._guard_costs(client)
+        version = prompt_for(lang).version
+        row, _created = await run_in_threadpool(
+            store.request_faq, self.session_factory, paper_id, lang, version, priority
+        )
+        await self._enqueue(row.id, store.delivery_tag(row, redeliver_after(self.settings)))
+        return await self.reload(row.id, lang)
+
+    async def _guard_costs(self, client: str) -> None:
+        limit = self.settings.faq_rate_limit_per_hour
+        if limit and not await self._hit(client, limit):
+            raise FaqRefused(
+                429,
+                f"Too many FAQ requests from your address: at most {limit} an hour. Please try again later.",
+            )
+        budget = self.settings.faq_daily_token_budget
+        if budget:
+            used = await run_in_threadpool(faq_budget.tokens_used_since, self.session_factory, start_of_day())
+            if used >= budget:
+                raise FaqRefused(
+                    429,
+                    "Today's LLM token budget for this site is used up; "
+                    "new FAQs can be requested again tomorrow (UTC).",
+                )
+
+    async def _hit(self, client: str, limit: int) -> bool:
+        try:
+            return await self.channels.limiter.hit(client, limit)
+        except ChannelUnavailable as exc:
+            raise FaqRefused(503, f"FAQs are unavailable for a moment: {exc}") from None
+
+    async def _enqueue(self, faq_id: int, tag: str) -> None:
+        try:
+            await self.channels.queue.enqueue(faq_id, tag)
+        except ChannelUnavailable as exc:
+            # The row is stored as pending; the worker's sweep queues it once Redis is back.
+            raise FaqRefused(503, f"FAQs are unavailable for a moment: {exc}") from None

@@ -1,0 +1,214 @@
+"""How web and worker processes reach each other for FAQs: a job queue, a stream of partial
+text per job, and the per-client request counter. Redis-backed when REDIS_URL is set (arq for the
+queue, Redis Streams for text), in-process otherwise: the CLI builds one `FaqChannels` and hands the
+same object to the web app and the embedded worker."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from arq.connections import ArqRedis
+from redis.exceptions import RedisError
+
+from coolpapers.app.settings import Settings
+
+JOB_FUNCTION = "faq_job"
+
+
+def stale_after(settings: Settings) -> dt.timedelta:
+    """How long a running row may go without a heartbeat before its worker counts as dead: the
+    sweep then hands the row back, and /status shows it as stalled."""
+    return dt.timedelta(seconds=3 * settings.faq_heartbeat_s)
+
+
+def redeliver_after(settings: Settings) -> dt.timedelta:
+    """How long a due row may wait before its message is sent again: twice `stale_after`, so a
+    live backlog is rarely sent twice."""
+    return 2 * stale_after(settings)
+
+
+class ChannelUnavailable(Exception):
+    """Redis could not be reached; the caller answers 503."""
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    id: str
+    kind: str  # "start" (a generation attempt begins), "text" (a delta), "end" (the row changed state)
+    text: str = ""
+
+
+class FaqQueue(Protocol):
+    async def enqueue(self, faq_id: int, version: str) -> None: ...
+
+
+class FaqBus(Protocol):
+    async def publish(self, faq_id: int, kind: str, text: str = "") -> None: ...
+
+    async def read(self, faq_id: int, after: str | None, timeout_s: float) -> list[StreamEvent]:
+        """Everything so far when `after` is None, else what follows `after` (waiting up to timeout_s)."""
+        ...
+
+
+class ClientLimiter(Protocol):
+    async def hit(self, client: str, limit: int) -> bool:
+        """Count one request; False when the client is over `limit` this hour."""
+        ...
+
+
+# ---------------------------------------------------------------- in-process (embedded mode)
+
+
+@dataclass
+class MemoryQueue:
+    """The database holds the jobs; this only wakes the in-process consumer."""
+
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def enqueue(self, faq_id: int, version: str) -> None:
+        self.wakeup.set()
+
+
+@dataclass
+class MemoryBus:
+    ttl_s: float = 3600.0
+    _events: dict[int, list[StreamEvent]] = field(default_factory=dict)
+    _changed: dict[int, asyncio.Event] = field(default_factory=dict)
+    _expiry: dict[int, float] = field(default_factory=dict)
+    _seq: int = 0
+
+    async def publish(self, faq_id: int, kind: str, text: str = "") -> None:
+        self._seq += 1
+        self._events.setdefault(faq_id, []).append(StreamEvent(str(self._seq), kind, text))
+        now = time.monotonic()
+        self._expiry[faq_id] = now + self.ttl_s
+        for key in [k for k, t in self._expiry.items() if t < now]:
+            self._events.pop(key, None)
+            self._expiry.pop(key, None)
+        waiter = self._changed.pop(faq_id, None)
+        if waiter is not None:
+            waiter.set()
+
+    def _after(self, faq_id: int, after: str | None) -> list[StreamEvent]:
+        events = self._events.get(faq_id, [])
+        if after is None:
+            return list(events)
+        return [e for e in events if int(e.id) > int(after)]
+
+    async def read(self, faq_id: int, after: str | None, timeout_s: float) -> list[StreamEvent]:
+        found = self._after(faq_id, after)
+        if found or after is None:
+            return found
+        waiter = self._changed.setdefault(faq_id, asyncio.Event())
+        try:
+            await asyncio.wait_for(waiter.wait(), timeout_s)
+        except TimeoutError:
+            return []
+        return self._after(faq_id, after)
+
+
+@dataclass
+class MemoryLimiter:
+    _counts: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    async def hit(self, client: str, limit: int) -> bool:
+        hour = int(time.time() // 3600)
+        for key in [k for k in self._counts if k[1] != hour]:
+            del self._counts[key]
+        count = self._counts.get((client, hour), 0) + 1
+        self._counts[(client, hour)] = count
+        return count <= limit
+
+
+# ---------------------------------------------------------------- Redis
+
+
+@dataclass
+class RedisChannels:
+    redis: ArqRedis
+    prefix: str
+    ttl_s: int
+
+    @property
+    def queue_name(self) -> str:
+        return f"{self.prefix}:faq-queue"
+
+    def stream_key(self, faq_id: int) -> str:
+        return f"{self.prefix}:faq-stream:{faq_id}"
+
+    async def enqueue(self, faq_id: int, version: str) -> None:
+        # The job id names the row's state: enqueueing the same state twice is a no-op (arq
+        # ignores a known id), a new state (retry, stale release) gets a new message.
+        try:
+            await self.redis.enqueue_job(
+                JOB_FUNCTION,
+                faq_id,
+                _job_id=f"{self.prefix}:faq:{faq_id}:{version}",
+                _queue_name=self.queue_name,
+            )
+        except (RedisError, OSError) as exc:
+            raise ChannelUnavailable(f"the job queue (Redis) is unreachable: {exc}") from None
+
+    async def publish(self, faq_id: int, kind: str, text: str = "") -> None:
+        key = self.stream_key(faq_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(key, {"k": kind, "t": text})
+            pipe.expire(key, self.ttl_s)
+            await pipe.execute()
+
+    async def read(self, faq_id: int, after: str | None, timeout_s: float) -> list[StreamEvent]:
+        key = self.stream_key(faq_id)
+        try:
+            if after is None:
+                rows = await self.redis.xrange(key)
+            else:
+                answer = await self.redis.xread({key: after}, block=max(1, int(timeout_s * 1000)))
+                rows = answer[0][1] if answer else []
+        except (RedisError, OSError) as exc:
+            raise ChannelUnavailable(f"the FAQ stream (Redis) is unreachable: {exc}") from None
+        return [StreamEvent(_s(i), _s(f.get(b"k", b"")), _s(f.get(b"t", b""))) for i, f in rows]
+
+    async def hit(self, client: str, limit: int) -> bool:
+        key = f"{self.prefix}:faq-rate:{client}:{int(time.time() // 3600)}"
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, 3700)
+                count, _ = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise ChannelUnavailable(f"Redis is unreachable: {exc}") from None
+        return int(count) <= limit
+
+
+def _s(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+@dataclass
+class FaqChannels:
+    queue: FaqQueue
+    bus: FaqBus
+    limiter: ClientLimiter
+    redis: ArqRedis | None = None
+    wakeup: asyncio.Event | None = None  # embedded mode: set when a job is enqueued
+
+    async def aclose(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_channels(settings: Settings) -> FaqChannels:
+    if settings.embedded:
+        queue = MemoryQueue()
+        return FaqChannels(
+            queue, MemoryBus(ttl_s=settings.faq_stream_ttl_s), MemoryLimiter(), wakeup=queue.wakeup
+        )
+    # No connection is made here: redis-py connects on first use and reconnects after an outage,
+    # so a Redis restart needs no restart of ours.
+    redis = ArqRedis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    channels = RedisChannels(redis, settings.redis_prefix, settings.faq_stream_ttl_s)
+    return FaqChannels(channels, channels, channels, redis=redis)

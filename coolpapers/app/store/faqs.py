@@ -1,0 +1,270 @@
+"""FAQ rows, the truth about every generation: each change is one guarded UPDATE, so processes race safely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.models import Faq, utcnow
+
+READER_PRIORITY = 10
+BACKGROUND_PRIORITY = 0
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A running generation held by one worker: every later write must present the token."""
+
+    faq_id: int
+    token: str
+    attempt: int
+    paper_id: int
+    language: str
+    prompt_version: str
+
+
+def find_faq(session: Session, paper_id: int, language: str, prompt_version: str) -> Faq | None:
+    return session.scalars(
+        select(Faq).where(
+            Faq.paper_id == paper_id, Faq.language == language, Faq.prompt_version == prompt_version
+        )
+    ).one_or_none()
+
+
+def request_faq(
+    factory: sessionmaker[Session], paper_id: int, language: str, prompt_version: str, priority: int
+) -> tuple[Faq, bool]:
+    """Make sure a generation is wanted: create the row, reset a failed one, or raise the priority of
+    a waiting one. Returns the row and whether new work was created (a new or reset row)."""
+    for _ in range(3):
+        with session_scope(factory) as session:
+            row = find_faq(session, paper_id, language, prompt_version)
+            if row is None:
+                row = Faq(
+                    paper_id=paper_id,
+                    language=language,
+                    prompt_version=prompt_version,
+                    status="pending",
+                    priority=priority,
+                )
+                session.add(row)
+                try:
+                    session.flush()
+                except IntegrityError:  # another process created it first: read theirs
+                    session.rollback()
+                    continue
+                return row, True
+            if row.status == "failed":
+                reset = session.execute(
+                    update(Faq)
+                    .where(Faq.id == row.id, Faq.status == "failed")
+                    .values(
+                        status="pending",
+                        attempts=0,
+                        error=None,
+                        not_before=None,
+                        priority=priority,
+                        worker_id=None,
+                        finished_at=None,
+                        updated_at=utcnow(),
+                    )
+                )
+                session.refresh(row)
+                return row, reset.rowcount == 1  # type: ignore[attr-defined]
+            if row.status == "pending" and row.priority < priority:
+                session.execute(update(Faq).where(Faq.id == row.id).values(priority=priority))
+                session.refresh(row)
+            return row, False
+    raise RuntimeError("could not create or read the FAQ row")
+
+
+def reset_for_regeneration(factory: sessionmaker[Session], faq_id: int) -> bool:
+    """`faq regenerate`: a done or failed row goes back to pending (a running one is left alone)."""
+    with session_scope(factory) as session:
+        result = session.execute(
+            update(Faq)
+            .where(Faq.id == faq_id, Faq.status.in_(("done", "failed")))
+            .values(
+                status="pending",
+                attempts=0,
+                error=None,
+                markdown=None,
+                not_before=None,
+                priority=READER_PRIORITY,
+                worker_id=None,
+                finished_at=None,
+                updated_at=utcnow(),
+            )
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def get_faq(factory: sessionmaker[Session], faq_id: int) -> Faq | None:
+    with session_scope(factory) as session:
+        return session.get(Faq, faq_id)
+
+
+def queue_position(session: Session, row: Faq) -> int | None:
+    """0 while generating; for a waiting row, 1 + the rows that will be taken before it."""
+    if row.status == "running":
+        return 0
+    if row.status != "pending":
+        return None
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Faq)
+        .where(
+            Faq.status == "pending",
+            or_(Faq.priority > row.priority, and_(Faq.priority == row.priority, Faq.id < row.id)),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def claim_next(factory: sessionmaker[Session], worker_id: str, only_id: int | None = None) -> Claim | None:
+    """Atomically take the most urgent eligible pending row (or row `only_id`): pending → running."""
+    now = utcnow()
+    with session_scope(factory) as session:
+        query = select(Faq.id).where(
+            Faq.status == "pending", or_(Faq.not_before.is_(None), Faq.not_before <= now)
+        )
+        if only_id is not None:
+            query = query.where(Faq.id == only_id)
+        candidates = session.scalars(query.order_by(Faq.priority.desc(), Faq.id).limit(8)).all()
+    for faq_id in candidates:
+        token = f"{worker_id}:{uuid.uuid4().hex[:8]}"
+        with session_scope(factory) as session:
+            taken = session.execute(
+                update(Faq)
+                .where(Faq.id == faq_id, Faq.status == "pending")
+                .values(
+                    status="running",
+                    worker_id=token,
+                    attempts=Faq.attempts + 1,
+                    heartbeat_at=now,
+                    started_at=now,
+                    updated_at=now,
+                )
+            )
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            row = session.get(Faq, faq_id)
+            assert row is not None
+            return Claim(faq_id, token, row.attempts, row.paper_id, row.language, row.prompt_version)
+    return None
+
+
+def _owned(claim: Claim) -> ColumnElement[bool]:
+    return and_(Faq.id == claim.faq_id, Faq.status == "running", Faq.worker_id == claim.token)
+
+
+def heartbeat(factory: sessionmaker[Session], claim: Claim) -> bool:
+    """Extend the lease; False when the row was taken away (stale, regenerated)."""
+    with session_scope(factory) as session:
+        res = session.execute(update(Faq).where(_owned(claim)).values(heartbeat_at=utcnow()))
+        return res.rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish_done(
+    factory: sessionmaker[Session],
+    claim: Claim,
+    *,
+    markdown: str,
+    model: str,
+    input_kind: str,
+    prompt_tokens: int | None,
+    completion_tokens: int | None,
+) -> bool:
+    """Store the answer, only if this claim still owns the row: a result is never stored twice."""
+    now = utcnow()
+    with session_scope(factory) as session:
+        res = session.execute(
+            update(Faq)
+            .where(_owned(claim))
+            .values(
+                status="done",
+                markdown=markdown,
+                model=model,
+                input_kind=input_kind,
+                error=None,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                worker_id=None,
+                finished_at=now,
+                updated_at=now,
+            )
+        )
+        return res.rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish_failed(factory: sessionmaker[Session], claim: Claim, error: str) -> bool:
+    now = utcnow()
+    with session_scope(factory) as session:
+        res = session.execute(
+            update(Faq)
+            .where(_owned(claim))
+            .values(status="failed", error=error, worker_id=None, finished_at=now, updated_at=now)
+        )
+        return res.rowcount == 1  # type: ignore[attr-defined]
+
+
+def retry_later(factory: sessionmaker[Session], claim: Claim, error: str, not_before: dt.datetime) -> bool:
+    with session_scope(factory) as session:
+        res = session.execute(
+            update(Faq)
+            .where(_owned(claim))
+            .values(status="pending", error=error, worker_id=None, not_before=not_before, updated_at=utcnow())
+        )
+        return res.rowcount == 1  # type: ignore[attr-defined]
+
+
+def stale_running(cutoff: dt.datetime) -> ColumnElement[bool]:
+    """Running rows whose heartbeat is older than `cutoff`: their worker stopped (killed)."""
+    return and_(Faq.status == "running", or_(Faq.heartbeat_at.is_(None), Faq.heartbeat_at < cutoff))
+
+
+def release_stale(factory: sessionmaker[Session], older_than: dt.timedelta) -> int:
+    """Running rows whose worker stopped heart-beating (killed) go back to pending."""
+    cutoff = utcnow() - older_than
+    with session_scope(factory) as session:
+        res = session.execute(
+            update(Faq)
+            .where(stale_running(cutoff))
+            .values(status="pending", worker_id=None, updated_at=utcnow())
+        )
+        return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def state_tag(row: Faq) -> str:
+    """Names a row's state (attempt, last change) for queue job ids."""
+    return f"{row.attempts}-{int(row.updated_at.timestamp() * 1000)}"
+
+
+def delivery_tag(row: Faq, redeliver_after: dt.timedelta, now: dt.datetime | None = None) -> str:
+    """The job id suffix for a message about `row`. It changes with the row's state and, while the
+    row waits unchanged, once every `redeliver_after`: a message held by a killed worker stays
+    "in progress" in the queue until its job timeout, and an id that never changed could not be
+    sent again, so the row would wait that long for nothing."""
+    waited = ((now or utcnow()) - row.updated_at).total_seconds()
+    return f"{state_tag(row)}-{max(0, int(waited // redeliver_after.total_seconds()))}"
+
+
+def due_pending_tags(
+    factory: sessionmaker[Session], redeliver_after: dt.timedelta, limit: int = 1000
+) -> list[tuple[int, str]]:
+    """Pending rows that may run now, most urgent first, with their delivery tags (for the sweep)."""
+    now = utcnow()
+    with session_scope(factory) as session:
+        rows = session.scalars(
+            select(Faq)
+            .where(Faq.status == "pending", or_(Faq.not_before.is_(None), Faq.not_before <= now))
+            .order_by(Faq.priority.desc(), Faq.id)
+            .limit(limit)
+        )
+        return [(row.id, delivery_tag(row, redeliver_after, now)) for row in rows]

@@ -1,0 +1,65 @@
+"""The FastAPI application factory: everything it needs comes in through Settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from coolpapers.app.arxiv.client import ArxivClient
+from coolpapers.app.paths import STATIC_DIR
+from coolpapers.app.queue.channels import FaqChannels
+from coolpapers.app.settings import Settings, load_settings
+from coolpapers.app.web.errors import install_error_handlers
+from coolpapers.app.web.openapi import install_openapi
+from coolpapers.app.web.routes import atom, counters, faq, health, home, listings, papers, search, status
+from coolpapers.app.web.state import AppState
+
+
+def create_app(
+    settings: Settings, faq_channels: FaqChannels | None = None, arxiv: ArxivClient | None = None
+) -> FastAPI:
+    """`faq_channels` and `arxiv`: in embedded `serve --with-worker`, the worker's own, so both
+    share one queue, one set of streams and one polite arXiv pacer; otherwise built here."""
+    core = AppState.build(settings, faq_channels, arxiv)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if core.faq is not None and faq_channels is None:
+            await core.faq.channels.aclose()
+        if arxiv is None:
+            await core.arxiv.aclose()
+        core.close()
+
+    app = FastAPI(
+        title="coolpapers",
+        summary="Daily arXiv listings with an LLM-written FAQ for every paper",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.core = core
+    install_error_handlers(app)
+    install_openapi(app, settings)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health.router)
+    app.include_router(home.router)
+    app.include_router(faq.router)
+    # Before the papers router, whose /api/papers/{id:path} would take …/related as an id, and
+    # before the listing router: /arxiv/search is not a category.
+    app.include_router(search.router)
+    app.include_router(papers.router)
+    app.include_router(status.router)
+    app.include_router(counters.router)
+    # Before the listing router, which would read /arxiv/{cats}/feed as a category list.
+    app.include_router(atom.router)
+    # Last: its /arxiv/{spec} catch-all must not shadow other /arxiv/... routes (search, feeds).
+    app.include_router(listings.router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` and multi-worker serving: settings from the environment."""
+    return create_app(load_settings())

@@ -1,0 +1,70 @@
+"""The FAQ API: request a FAQ, read it, and follow its generation as a server-sent event stream."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from coolpapers.app.faq.request import FaqRefused, FaqService
+from coolpapers.app.web.deps import StateDep
+from coolpapers.app.web.schemas.errors import ErrorResponse
+from coolpapers.app.web.schemas.faq import FaqOut, FaqRequested, faq_out, requested_out
+from coolpapers.app.web.sse import faq_stream
+
+router = APIRouter(prefix="/api/papers", tags=["faq"])
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in {
+        400: "Language not offered",
+        404: "Unknown or malformed arXiv id",
+        422: "Invalid parameters",
+        429: "Over the per-client rate limit or the daily token budget",
+        503: "The job queue (or arXiv, for a paper not stored yet) is unreachable",
+    }.items()
+}
+LangQuery = Query(default="en", max_length=16, description="One of COOLPAPERS_FAQ_LANGUAGES")
+
+
+def service_of(state: StateDep) -> FaqService:
+    assert state.faq is not None
+    return state.faq
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/{arxiv_id:path}/faq", response_model=FaqRequested, responses=ERRORS)
+async def request_faq(
+    arxiv_id: str, request: Request, state: StateDep, lang: str = LangQuery
+) -> FaqRequested:
+    """Ask for the paper's FAQ: queued once however many readers ask; a failed one is retried."""
+    try:
+        view = await service_of(state).request(arxiv_id, lang, client_of(request))
+    except FaqRefused as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    return requested_out(view)
+
+
+@router.get("/{arxiv_id:path}/faq/stream", responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}})
+async def stream_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> StreamingResponse:
+    """Server-sent events: `status`, `text` (first = all so far, then deltas), then `done` or `error`."""
+    service = service_of(state)
+    try:
+        service.check_language(lang)
+    except FaqRefused as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(faq_stream(service, arxiv_id, lang, state.stopping),
+                             media_type="text/event-stream", headers=headers)  # fmt: skip
+
+
+@router.get("/{arxiv_id:path}/faq", response_model=FaqOut, responses=ERRORS)
+async def read_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> FaqOut:
+    """The FAQ as stored: Markdown, sanitized HTML, model, prompt version, input used, token usage."""
+    try:
+        view = await service_of(state).view(arxiv_id, lang)
+    except FaqRefused as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    return faq_out(view)

@@ -1,0 +1,116 @@
+"""The FAQ event stream: status and queue position, the text so far for late joiners, then
+deltas as the model writes, and the finished FAQ (or the error) at the end."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+from coolpapers.app.faq.provider import NOT_CONFIGURED
+from coolpapers.app.faq.request import FaqRefused, FaqService, FaqView
+from coolpapers.app.queue.channels import ChannelUnavailable, StreamEvent
+from coolpapers.app.web.schemas.faq import faq_out
+
+RECHECK_S = 1.0  # how often a viewer re-reads the row (status, position) without a stream event
+
+
+def sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+
+
+def _error(code: str, message: str, retryable: bool) -> str:
+    return sse("error", {"code": code, "message": message, "retryable": retryable})
+
+
+def _terminal(view: FaqView) -> str | None:
+    if view.status == "done":
+        return sse("done", faq_out(view).model_dump(mode="json"))
+    if view.status == "failed":
+        return _error("failed", view.message or "the FAQ could not be written", view.retryable)
+    if view.status == "unconfigured" or (view.message == NOT_CONFIGURED and view.status != "running"):
+        return _error("unconfigured", NOT_CONFIGURED, False)
+    if view.status == "absent":
+        return _error("not_requested", "No FAQ has been requested for this paper yet: POST to this "
+                      "FAQ's URL first.", True)  # fmt: skip
+    return None
+
+
+def _text_of_current_attempt(history: list[StreamEvent]) -> str:
+    starts = [i for i, e in enumerate(history) if e.kind == "start"]
+    tail = history[starts[-1] + 1 :] if starts else history
+    if any(e.kind == "end" for e in tail):
+        return ""  # that attempt is over (a retry is waiting): its partial text is stale
+    return "".join(e.text for e in tail if e.kind == "text")
+
+
+RESTARTING = "The server is restarting; try again in a moment."
+
+
+async def faq_stream(
+    service: FaqService, arxiv_id: str, lang: str, stopping: asyncio.Event | None = None
+) -> AsyncIterator[str]:
+    """`stopping`: set when the server is asked to stop; the stream then ends with a retryable
+    error rather than being cut off when the server's grace period is over."""
+    settings = service.settings
+    try:
+        view = await service.view(arxiv_id, lang)
+    except FaqRefused as exc:
+        yield _error("not_found" if exc.status == 404 else "bad_request", exc.message, False)
+        return
+    if (end := _terminal(view)) is not None or view.faq_id is None:
+        yield end or _error("internal_error", "no FAQ row", True)
+        return
+    faq_id = view.faq_id
+    try:
+        history = await service.channels.bus.read(faq_id, None, 0)
+    except ChannelUnavailable as exc:
+        yield _error("unavailable", str(exc), True)
+        return
+    last_id = history[-1].id if history else "0"
+    status = (view.status, view.position)
+    yield sse("status", {"status": view.status, "position": view.position})
+    # The history, not the row read a moment earlier, says what was written: an attempt may have
+    # started (and streamed) between the two reads.
+    so_far = _text_of_current_attempt(history)
+    yield sse("text", {"text": so_far, "replace": True})
+    last_check = last_sent = time.monotonic()
+    while True:
+        if stopping is not None and stopping.is_set():
+            yield _error("unavailable", RESTARTING, True)
+            return
+        try:
+            events = await service.channels.bus.read(faq_id, last_id, RECHECK_S)
+        except ChannelUnavailable as exc:
+            yield _error("unavailable", str(exc), True)
+            return
+        recheck = False
+        for event in events:
+            last_id = event.id
+            if event.kind == "text":
+                yield sse("text", {"text": event.text})
+            elif event.kind == "start":
+                # A new attempt: its text replaces whatever an earlier, failed attempt streamed.
+                if status != ("running", 0):
+                    status = ("running", 0)
+                    yield sse("status", {"status": "running", "position": 0})
+                yield sse("text", {"text": "", "replace": True})
+            else:
+                recheck = True
+        now = time.monotonic()
+        if events:
+            last_sent = now
+        if recheck or now - last_check >= RECHECK_S:
+            last_check = now
+            view = await service.reload(faq_id, lang)
+            if (end := _terminal(view)) is not None:
+                yield end
+                return
+            if (view.status, view.position) != status:
+                status = (view.status, view.position)
+                yield sse("status", {"status": view.status, "position": view.position})
+                last_sent = now
+        if now - last_sent >= settings.faq_keepalive_s:
+            last_sent = now
+            yield ": keep-alive\n\n"

@@ -1,0 +1,79 @@
+"""What one web process holds: built from Settings in create_app, reached through app.deps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from coolpapers.app.arxiv.categories import category_name
+from coolpapers.app.arxiv.client import ArxivClient
+from coolpapers.app.faq.request import FaqService
+from coolpapers.app.ingest.lookup import find_or_fetch_paper
+from coolpapers.app.paths import TEMPLATES_DIR
+from coolpapers.app.queue.channels import FaqChannels, build_channels
+from coolpapers.app.search.engine import SearchIndex
+from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import make_engine, make_session_factory
+from coolpapers.app.store.models import Paper
+from coolpapers.app.web.cache import Cache, MemoryCache, RedisCache
+from coolpapers.app.web.listing import ListingService
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    templates: Jinja2Templates
+    redis: Redis | None
+    listings: ListingService
+    arxiv: ArxivClient  # one per process, so on-demand lookups share arXiv's pacing
+    # Any paper by id: stored, or fetched once from arXiv (app.arxiv.lookup). Used by pages and FAQs.
+    fetch_paper: Callable[[str], Awaitable[Paper | None]]
+    search: SearchIndex
+    faq: FaqService | None = None
+    # Set when the process is asked to stop: open FAQ streams end (retryable) instead of being cut.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, faq_channels: FaqChannels | None = None, arxiv: ArxivClient | None = None
+    ) -> AppState:
+        engine = make_engine(settings.database_url)
+        redis = (
+            Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+            if settings.redis_url
+            else None
+        )
+        templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+        templates.env.globals["settings"] = settings
+        templates.env.globals["category_name"] = category_name
+        templates.env.filters["thousands"] = _thousands
+        cache: Cache = RedisCache(redis, settings.redis_prefix) if redis is not None else MemoryCache()
+        listings = ListingService(cache, settings.arxiv_pdf_url)
+        factory = make_session_factory(engine)
+        client = arxiv or ArxivClient(settings)
+
+        async def fetch_paper(raw_id: str) -> Paper | None:
+            return await find_or_fetch_paper(factory, client, settings.arxiv_api_url, raw_id)
+
+        faq = FaqService(settings, factory, faq_channels or build_channels(settings), fetch_paper)
+        search = SearchIndex(Path(settings.search_index_dir))
+        return cls(settings, engine, factory, templates, redis, listings, client, fetch_paper, search, faq)
+
+    def close(self) -> None:
+        if self.redis is not None:
+            self.redis.close()
+        self.engine.dispose()
+
+
+def _thousands(value: int | None) -> str:
+    """12345 → "12,345" for counts on pages; nothing for a count that is unknown."""
+    return "" if value is None else f"{value:,}"

@@ -1,0 +1,181 @@
+"""The `coolpapers` command. It lives in worker/ because it is the one place that starts
+both halves (web and worker) and may import them both; app/ never imports worker/."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import sys
+from typing import NoReturn
+
+import click
+
+from coolpapers.app.settings import ConfigError, Settings, load_settings
+from coolpapers.app.store.db import (
+    DatabaseUnavailable,
+    check_database,
+    make_engine,
+    make_session_factory,
+    masked_url,
+)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def settings_from_env(**overrides: object) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        fail(f"invalid configuration: {exc}", 2)
+
+
+def require_database(settings: Settings, *, schema: bool = True) -> None:
+    """Exit with one line (password masked) when the database is down or not migrated."""
+    from coolpapers.app.store.migrate import schema_is_current
+
+    engine = make_engine(settings.database_url)
+    try:
+        check_database(engine)
+        if schema and not schema_is_current(engine):
+            fail(
+                f"database {masked_url(settings.database_url)} is not at the current schema; "
+                "run `coolpapers db upgrade` first"
+            )
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+def setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """coolpapers: daily arXiv listings with an LLM-written FAQ for every paper.
+
+    Configuration comes from COOLPAPERS_* environment variables or a .env file
+    (see README.md).
+    """
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default: COOLPAPERS_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: COOLPAPERS_PORT, 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Web processes; more than one needs Redis for shared queues and caches.",
+)
+@click.option("--with-worker", is_flag=True, help="Also run the background worker in this process.")
+def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -> None:
+    """Serve the web pages and JSON API."""
+    import uvicorn
+
+    from coolpapers.cli.serving import serve_in_process
+    from coolpapers.cli.signals import Shutdown
+
+    settings = settings_from_env(host=host, port=port)
+    setup_logging(settings)
+    if workers > 1:
+        require_database(settings)
+        if with_worker:
+            fail(
+                "--with-worker runs in a single process; use --workers 1 or a separate `coolpapers worker`", 2
+            )
+        uvicorn.run(
+            "coolpapers.app.web.app:create_app_from_env", factory=True, host=settings.host,
+            port=settings.port, workers=workers, log_level=settings.log_level, proxy_headers=True,
+            # Open responses (FAQ event streams last minutes) are cut when the grace period ends.
+            timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+        )  # fmt: skip
+        return
+    shutdown = Shutdown(settings.shutdown_grace_s)
+    shutdown.install()
+    require_database(settings)
+    serve_in_process(settings, shutdown, with_worker=with_worker)
+
+
+@main.command()
+@click.option("--only", type=click.Choice(["feeds", "faq", "search"]), multiple=True,
+              help="Run only these duties (repeatable); default: all of them.")  # fmt: skip
+def worker(only: tuple[str, ...]) -> None:
+    """Run the background worker: arXiv schedule and FAQ jobs."""
+    from coolpapers.cli.signals import Shutdown
+    from coolpapers.worker.duties import duties_for
+    from coolpapers.worker.runner import WorkerContext, run_worker
+
+    settings = settings_from_env()
+    setup_logging(settings)
+    shutdown = Shutdown(settings.shutdown_grace_s)
+    shutdown.install()
+    require_database(settings)
+
+    async def run() -> None:
+        ctx = WorkerContext.build(settings)
+        stop = asyncio.Event()
+        shutdown.attach(asyncio.get_running_loop(), stop.set)
+        try:
+            await run_worker(ctx, stop, duties_for(settings, frozenset(only) if only else None))
+        finally:
+            shutdown.arm()  # however the worker ended, the process is gone within the bound
+            if ctx.faq_channels is not None:
+                await ctx.faq_channels.aclose()
+            ctx.close()
+
+    asyncio.run(run())
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target migration.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database schema (safe to run every start)."""
+    from coolpapers.app.store.migrate import upgrade
+
+    settings = settings_from_env()
+    require_database(settings, schema=False)
+    upgrade(settings.database_url, revision)
+    click.echo(f"database {masked_url(settings.database_url)} is at {revision}")
+
+
+@main.command()
+def demo() -> None:
+    """Load the two bundled sample days of arXiv listings (idempotent)."""
+    from coolpapers.app.ingest.demo import load_demo
+
+    settings = settings_from_env()
+    require_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        result = load_demo(make_session_factory(engine))
+    finally:
+        engine.dispose()
+    click.echo(
+        f"sample days loaded: {result.inserted} papers added, {result.updated} updated, "
+        f"{result.unchanged} already stored, {result.announcements_added} listing entries added"
+    )
+
+
+# The data commands (fetch, import, faq, search) live in worker/cli_tasks.py.
+from coolpapers.cli import tasks  # noqa: E402,F401  (registers them on `main`)
+
+if __name__ == "__main__":
+    # Run as `python -m worker.cli`: use the importable module's group, on which cli_tasks registered.
+    from coolpapers.cli.main import main as registered_main
+
+    registered_main()

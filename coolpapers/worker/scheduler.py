@@ -1,0 +1,73 @@
+"""The feed scheduler duty: follow arXiv's rhythm, waking when the next listing row is due.
+
+It keeps no state of its own: every tick asks the rows what is due (a new row is due at
+once, so a first start with an empty database fetches straight away), fetches it through
+`refresh_listings`, then sleeps until the earliest `next_check_at`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from coolpapers.app.arxiv.feedplan import base_queries
+from coolpapers.app.ingest.refresh import effective_queries, refresh_listings
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.feeds import earliest_next_check
+from coolpapers.app.store.models import utcnow
+from coolpapers.worker.runner import WorkerContext, until_done_or_stopped
+
+log = logging.getLogger("coolpapers.scheduler")
+MAX_SLEEP_S = 300.0  # re-read the rows now and then: another worker may have changed them
+MIN_SLEEP_S = 1.0
+
+
+async def feed_scheduler(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    try:
+        await _run(ctx, stop)
+    finally:
+        await ctx.arxiv.aclose()
+
+
+async def _run(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        refresh = asyncio.create_task(_refresh_due(ctx))
+        await until_done_or_stopped(refresh, stop)
+        if not refresh.done():
+            # Stopping: a pass waits on arXiv for seconds to minutes (pauses between requests,
+            # backoff), and nothing in it needs finishing. A feed being stored completes in its
+            # thread; one being fetched gives its row back and is asked again at the next start.
+            refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresh
+            return
+        await _sleep(stop, seconds_until_due(ctx))
+
+
+async def _refresh_due(ctx: WorkerContext) -> None:
+    settings = ctx.settings
+    try:
+        reports = await refresh_listings(
+            ctx.session_factory, ctx.arxiv, settings.arxiv_rss_url, settings.categories,
+            owner=ctx.worker_id,
+        )  # fmt: skip
+        for r in reports:
+            log.info("feed %s: %s %s (%d items, %d listed)", r.query, r.outcome, r.date or "",
+                     r.items, r.announcements_added)  # fmt: skip
+    except Exception:  # a database hiccup must not kill the schedule; the rows say what is left
+        log.exception("feed refresh failed; trying again shortly")
+
+
+def seconds_until_due(ctx: WorkerContext) -> float:
+    with session_scope(ctx.session_factory) as session:
+        queries = effective_queries(session, base_queries(ctx.settings.categories))
+        due = earliest_next_check(session, queries)
+    if due is None:
+        return MAX_SLEEP_S
+    return max(MIN_SLEEP_S, min(MAX_SLEEP_S, (due - utcnow()).total_seconds()))
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

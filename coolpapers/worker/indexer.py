@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from coolpapers.app.search.writer import IndexUpdater, SyncResult
-from coolpapers.worker.runner import WorkerContext
+from coolpapers.worker.context import WorkerContext
 
 log = logging.getLogger("coolpapers.indexer")
 

@@ -16,7 +16,7 @@ from coolpapers.app.ingest.refresh import effective_queries, refresh_listings
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.feeds import earliest_next_check
 from coolpapers.app.store.models import utcnow
-from coolpapers.worker.runner import WorkerContext, until_done_or_stopped
+from coolpapers.worker.context import WorkerContext, until_done_or_stopped
 
 log = logging.getLogger("coolpapers.scheduler")
 MAX_SLEEP_S = 300.0  # re-read the rows now and then: another worker may have changed them

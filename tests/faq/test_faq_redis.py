@@ -46,7 +46,7 @@ def start_worker(
     env.update({f"COOLPAPERS_{k}": v for k, v in values.items()})
     out = log.open("ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "coolpapers.cli.main", "coolpapers.worker", "--only", "faq"],
+        [sys.executable, "-m", "coolpapers.cli.main", "worker", "--only", "faq"],
         env=env,
         stdout=out,
         stderr=out,

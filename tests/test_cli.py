@@ -75,3 +75,23 @@ def test_upgrade_then_demo_is_idempotent(tmp_path: Path) -> None:
     assert first.returncode == 0 and "papers added" in first.stdout
     second = run_cli("demo", env=env)
     assert second.returncode == 0 and "0 papers added" in second.stdout
+
+
+def test_the_data_commands_import_without_the_group() -> None:
+    """cli/tasks.py defines commands and cli/main.py adds them: no import cycle between the two."""
+    check = "import sys, coolpapers.cli.tasks; assert 'coolpapers.cli.main' not in sys.modules"
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("entry", ["module", "script"])
+def test_both_entry_points_offer_every_command(entry: str) -> None:
+    if entry == "module":
+        result = run_cli("--help")
+    else:
+        script = Path(sys.executable).with_name("coolpapers")
+        result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    every = {"serve", "worker", "db", "demo", "faq", "fetch", "import", "search"}
+    assert listed == set(main.commands) == every

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from coolpapers.app.ingest.refresh import refresh_listings
 from coolpapers.app.web.app import create_app
-from coolpapers.worker.runner import WorkerContext
+from coolpapers.worker.context import WorkerContext
 from tests.conftest import make_settings
 from tests.fake_arxiv.server import FakeArxiv
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.models import Listing
-from coolpapers.worker.runner import WorkerContext
+from coolpapers.worker.context import WorkerContext
 from coolpapers.worker.scheduler import feed_scheduler
 from tests.conftest import make_settings
 

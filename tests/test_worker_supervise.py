@@ -9,7 +9,8 @@ import logging
 
 import pytest
 
-from coolpapers.worker.runner import DutyFailed, WorkerContext, run_worker, supervise_worker
+from coolpapers.cli.supervisor import DutyFailed, run_worker, supervise_worker
+from coolpapers.worker.context import WorkerContext
 from tests.conftest import make_settings
 
 

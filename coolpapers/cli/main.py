@@ -1,61 +1,18 @@
-"""The `coolpapers` command. It lives in worker/ because it is the one place that starts
-both halves (web and worker) and may import them both; app/ never imports worker/."""
+"""The `coolpapers` command: the group, the long-running commands (`serve`, `worker`) and the
+database ones (`db upgrade`, `demo`); the data commands come from cli/tasks.py. cli/ is the one
+package that starts both halves (web and worker) and may import them both; app/ never imports
+worker/ or cli/."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
-import sys
-from typing import NoReturn
 
 import click
 
-from coolpapers.app.settings import ConfigError, Settings, load_settings
-from coolpapers.app.store.db import (
-    DatabaseUnavailable,
-    check_database,
-    make_engine,
-    make_session_factory,
-    masked_url,
-)
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def settings_from_env(**overrides: object) -> Settings:
-    try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ConfigError as exc:
-        fail(f"invalid configuration: {exc}", 2)
-
-
-def require_database(settings: Settings, *, schema: bool = True) -> None:
-    """Exit with one line (password masked) when the database is down or not migrated."""
-    from coolpapers.app.store.migrate import schema_is_current
-
-    engine = make_engine(settings.database_url)
-    try:
-        check_database(engine)
-        if schema and not schema_is_current(engine):
-            fail(
-                f"database {masked_url(settings.database_url)} is not at the current schema; "
-                "run `coolpapers db upgrade` first"
-            )
-    except DatabaseUnavailable as exc:
-        fail(str(exc))
-    finally:
-        engine.dispose()
-
-
-def setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+from coolpapers.app.store.db import make_engine, make_session_factory, masked_url
+from coolpapers.cli import tasks
+from coolpapers.cli.startup import fail, require_database, settings_from_env, setup_logging
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,8 +69,9 @@ def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -
 def worker(only: tuple[str, ...]) -> None:
     """Run the background worker: arXiv schedule and FAQ jobs."""
     from coolpapers.cli.signals import Shutdown
+    from coolpapers.cli.supervisor import run_worker
+    from coolpapers.worker.context import WorkerContext
     from coolpapers.worker.duties import duties_for
-    from coolpapers.worker.runner import WorkerContext, run_worker
 
     settings = settings_from_env()
     setup_logging(settings)
@@ -171,11 +129,8 @@ def demo() -> None:
     )
 
 
-# The data commands (fetch, import, faq, search) live in worker/cli_tasks.py.
-from coolpapers.cli import tasks  # noqa: E402,F401  (registers them on `main`)
+for command in (tasks.faq, tasks.fetch, tasks.import_, tasks.search):
+    main.add_command(command)
 
 if __name__ == "__main__":
-    # Run as `python -m worker.cli`: use the importable module's group, on which cli_tasks registered.
-    from coolpapers.cli.main import main as registered_main
-
-    registered_main()
+    main()

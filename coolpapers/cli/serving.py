@@ -1,5 +1,5 @@
 """`coolpapers serve` in one process: the web server, and with `--with-worker` the worker beside it
-in the same event loop, stopped together by worker/lifecycle.py."""
+in the same event loop, stopped together by cli/signals.py."""
 
 from __future__ import annotations
 
@@ -54,8 +54,9 @@ async def _serve(
     server: uvicorn.Server, settings: Settings, shutdown: Shutdown, stop_serving: Callable[[], None],
     channels: FaqChannels, arxiv: ArxivClient | None,
 ) -> None:  # fmt: skip
+    from coolpapers.cli.supervisor import supervise_worker
+    from coolpapers.worker.context import WorkerContext
     from coolpapers.worker.duties import duties_for
-    from coolpapers.worker.runner import WorkerContext, supervise_worker
 
     stop = asyncio.Event()
     shutdown.attach(asyncio.get_running_loop(), stop.set, stop_serving)

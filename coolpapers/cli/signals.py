@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from coolpapers.worker.runner import CANCEL_WAIT_S
+from coolpapers.cli.supervisor import CANCEL_WAIT_S
 
 log = logging.getLogger("coolpapers.shutdown")
 

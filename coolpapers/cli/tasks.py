@@ -1,5 +1,5 @@
 """`coolpapers` commands that move data: fetch listings, import history, write FAQs, rebuild the
-search index. Registered on the group defined in worker/cli.py."""
+search index. cli/main.py adds them to the `coolpapers` group."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from coolpapers.app.store.db import make_engine, make_session_factory
-from coolpapers.cli.main import fail, main, require_database, settings_from_env, setup_logging
+from coolpapers.cli.startup import fail, require_database, settings_from_env, setup_logging
 
 
-@main.command()
+@click.command()
 @click.argument("words", nargs=-1, required=True, metavar="[regenerate] ID")
 @click.option("--lang", default="en", show_default=True, help="One of COOLPAPERS_FAQ_LANGUAGES.")
 def faq(words: tuple[str, ...], lang: str) -> None:
@@ -39,7 +39,7 @@ def faq(words: tuple[str, ...], lang: str) -> None:
     click.echo(text)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--cats",
     default=None,
@@ -48,7 +48,7 @@ def faq(words: tuple[str, ...], lang: str) -> None:
 def fetch(cats: str | None) -> None:
     """Fetch the listing feeds once now, whether or not they are due, and store any new day."""
     from coolpapers.app.ingest.refresh import refresh_listings
-    from coolpapers.worker.runner import WorkerContext
+    from coolpapers.worker.context import WorkerContext
 
     settings = settings_from_env(categories=cats)
     setup_logging(settings)
@@ -78,7 +78,7 @@ def fetch(cats: str | None) -> None:
         sys.exit(1)
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--batch-size", type=click.IntRange(1, 50_000), default=2000, show_default=True,
               help="Records stored per transaction.")  # fmt: skip
@@ -144,7 +144,7 @@ def import_(path: Path, batch_size: int, lock_timeout: float) -> None:
         click.echo(f"  skipped {example}", err=True)
 
 
-@main.group()
+@click.group()
 def search() -> None:
     """The full-text search index (kept up to date by the worker)."""
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from coolpapers.app.settings import Settings
+from coolpapers.worker.context import Duty
 from coolpapers.worker.faq import faq_consumer, faq_pregenerator, faq_sweeper
 from coolpapers.worker.indexer import run_indexer
-from coolpapers.worker.runner import Duty
 from coolpapers.worker.scheduler import feed_scheduler
 
 # Duty groups a worker can be limited to (`coolpapers worker --only faq`), e.g. to scale

@@ -23,7 +23,7 @@ from coolpapers.app.queue.channels import (
 )
 from coolpapers.app.store import faq_budget
 from coolpapers.app.store import faqs as store
-from coolpapers.worker.runner import WorkerContext, until_done_or_stopped
+from coolpapers.worker.context import WorkerContext, until_done_or_stopped
 
 log = logging.getLogger("coolpapers.worker.faq")
 

@@ -11,9 +11,13 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from coolpapers.app.search.writer import IndexUpdater, SyncResult
-from coolpapers.worker.runner import WorkerContext
+from coolpapers.app.store.db import error_line
+from coolpapers.worker.context import WorkerContext
+from coolpapers.worker.retry import TRANSIENT, Backoff
 
 log = logging.getLogger("coolpapers.indexer")
+# Any database error, not only an outage: a pass only reads, so trying again later is harmless.
+RETRIED: tuple[type[BaseException], ...] = (SQLAlchemyError, *TRANSIENT)
 
 
 async def run_indexer(ctx: WorkerContext, stop: asyncio.Event) -> None:
@@ -27,18 +31,24 @@ async def run_indexer(ctx: WorkerContext, stop: asyncio.Event) -> None:
     watch = asyncio.create_task(stop.wait())
     watch.add_done_callback(lambda _: halt.set())
     running: asyncio.Future[SyncResult] | None = None
+    backoff = Backoff()
     try:
         while not stop.is_set():
             running = asyncio.ensure_future(asyncio.to_thread(updater.sync, should_stop=halt.is_set))
+            wait = ctx.settings.search_index_interval_s
             try:
                 result = await asyncio.shield(running)
+                backoff.succeeded()
                 if result.indexed:
                     log.info("indexed %d papers in %.2fs", result.indexed, result.seconds)
-            except SQLAlchemyError as exc:
-                # The database being briefly away is not the index's fault: try again next tick.
-                log.warning("search indexer cannot read the database: %s", str(exc).splitlines()[0])
+            except RETRIED as exc:
+                # The database being away (restarting) is not the index's fault: the pass is tried
+                # again, less often while it fails, and commits what the failed one had indexed.
+                wait = max(wait, backoff.failed())
+                log.warning("search indexer cannot read the database (%s); trying again in %.1f s",
+                            error_line(exc), wait)  # fmt: skip
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=ctx.settings.search_index_interval_s)
+                await asyncio.wait_for(stop.wait(), timeout=wait)
     finally:
         halt.set()
         watch.cancel()

@@ -2,7 +2,8 @@
 
 It keeps no state of its own: every tick asks the rows what is due (a new row is due at
 once, so a first start with an empty database fetches straight away), fetches it through
-`refresh_listings`, then sleeps until the earliest `next_check_at`.
+`refresh_listings`, then sleeps until the earliest `next_check_at`. A pass that fails (the
+database locked or restarting) is tried again after a pause that doubles while it keeps failing.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import logging
 
 from coolpapers.app.arxiv.feedplan import base_queries
 from coolpapers.app.ingest.refresh import effective_queries, refresh_listings
-from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.db import error_line, session_scope
 from coolpapers.app.store.feeds import earliest_next_check
 from coolpapers.app.store.models import utcnow
-from coolpapers.worker.runner import WorkerContext, until_done_or_stopped
+from coolpapers.worker.context import WorkerContext, until_done_or_stopped
+from coolpapers.worker.retry import TRANSIENT, Backoff
 
 log = logging.getLogger("coolpapers.scheduler")
 MAX_SLEEP_S = 300.0  # re-read the rows now and then: another worker may have changed them
@@ -31,32 +33,50 @@ async def feed_scheduler(ctx: WorkerContext, stop: asyncio.Event) -> None:
 
 
 async def _run(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    backoff = Backoff()
     while not stop.is_set():
-        refresh = asyncio.create_task(_refresh_due(ctx))
-        await until_done_or_stopped(refresh, stop)
-        if not refresh.done():
+        tick = asyncio.create_task(_tick(ctx))
+        await until_done_or_stopped(tick, stop)
+        if not tick.done():
             # Stopping: a pass waits on arXiv for seconds to minutes (pauses between requests,
             # backoff), and nothing in it needs finishing. A feed being stored completes in its
             # thread; one being fetched gives its row back and is asked again at the next start.
-            refresh.cancel()
+            tick.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await refresh
+                await tick
             return
-        await _sleep(stop, seconds_until_due(ctx))
+        try:
+            wait = tick.result()
+        except TRANSIENT as exc:
+            wait = backoff.failed()
+            log.warning(
+                "feeds: database or Redis unavailable (%s); trying again in %.1f s", error_line(exc), wait
+            )
+        except Exception:  # a bug in one pass must not end the schedule; the rows say what is left
+            wait = backoff.failed()
+            log.exception("feed refresh failed; trying again in %.1f s", wait)
+        else:
+            backoff.succeeded()
+        await _sleep(stop, wait)
+
+
+async def _tick(ctx: WorkerContext) -> float:
+    """One pass over the due feeds, then how long to sleep until the next is due."""
+    await _refresh_due(ctx)
+    # In a thread: with the database locked this waits out the busy timeout, and the event loop
+    # (the web server's too, in `serve --with-worker`) must keep going meanwhile.
+    return await asyncio.to_thread(seconds_until_due, ctx)
 
 
 async def _refresh_due(ctx: WorkerContext) -> None:
     settings = ctx.settings
-    try:
-        reports = await refresh_listings(
-            ctx.session_factory, ctx.arxiv, settings.arxiv_rss_url, settings.categories,
-            owner=ctx.worker_id,
-        )  # fmt: skip
-        for r in reports:
-            log.info("feed %s: %s %s (%d items, %d listed)", r.query, r.outcome, r.date or "",
-                     r.items, r.announcements_added)  # fmt: skip
-    except Exception:  # a database hiccup must not kill the schedule; the rows say what is left
-        log.exception("feed refresh failed; trying again shortly")
+    reports = await refresh_listings(
+        ctx.session_factory, ctx.arxiv, settings.arxiv_rss_url, settings.categories,
+        owner=ctx.worker_id,
+    )  # fmt: skip
+    for r in reports:
+        log.info("feed %s: %s %s (%d items, %d listed)", r.query, r.outcome, r.date or "",
+                 r.items, r.announcements_added)  # fmt: skip
 
 
 def seconds_until_due(ctx: WorkerContext) -> float:

@@ -20,8 +20,9 @@ from coolpapers.app.settings import Settings
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
 from coolpapers.app.store.papers import store_papers
 from coolpapers.app.web.app import create_app
+from coolpapers.cli.supervisor import run_worker
+from coolpapers.worker.context import WorkerContext
 from coolpapers.worker.duties import duties_for
-from coolpapers.worker.runner import WorkerContext, run_worker
 from tests.conftest import make_settings
 
 

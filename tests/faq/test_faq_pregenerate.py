@@ -19,9 +19,9 @@ from coolpapers.app.store import faqs as store
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
 from coolpapers.app.store.models import Faq
 from coolpapers.app.store.papers import store_announcements, store_papers
+from coolpapers.worker.context import WorkerContext
 from coolpapers.worker.duties import duties_for
 from coolpapers.worker.faq import pregenerate_once
-from coolpapers.worker.runner import WorkerContext
 from tests.fake_llm.server import FakeLlm
 from tests.faq.live import LiveApp, faq_settings, wait_for
 

@@ -8,10 +8,12 @@ check, errors, leases), so a restarted or second worker picks up where it should
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.arxiv.announce import derive_announcements
@@ -127,6 +129,17 @@ async def refresh_one(
         return await asyncio.to_thread(_store_day, factory, claim, owner, url, feed, etag, modified, full)
     except ConcurrentWrite as exc:  # SQLite: another process stored some of these papers meanwhile
         return _fail(factory, claim, owner, url, str(exc))
+    except SQLAlchemyError:
+        # The database stayed locked or went away: the caller retries shortly. The row goes back
+        # (when it can be written) so that retry fetches the day again, not the lease's end.
+        with contextlib.suppress(SQLAlchemyError):
+            await asyncio.to_thread(_give_back, factory, claim, owner)
+        raise
+
+
+def _give_back(factory: sessionmaker[Session], claim: listings.Claim, owner: str) -> None:
+    with session_scope(factory) as session:
+        listings.finish(session, claim, owner)
 
 
 def _fail(

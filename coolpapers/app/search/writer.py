@@ -105,6 +105,9 @@ class IndexUpdater:
             raise
         self.watermark: dt.datetime | None = _watermark_of(state)
         self._seen: dict[int, dt.datetime] = _decode_seen(state.get("recent"))
+        # Documents added but not committed. Kept across passes: when the database fails midway
+        # through one, the next pass commits them even if nothing else has changed by then.
+        self._pending = 0
         if not (directory / STATE_FILE).exists():
             self.writer.commit()  # an empty, openable index right away, so readers stop waiting
             self._write_state()
@@ -156,7 +159,6 @@ class IndexUpdater:
         result = SyncResult()
         since = self.watermark - OVERLAP if self.watermark else None
         cursor: ChangeKey | None = None
-        pending = 0
         while True:
             with session_scope(self.session_factory) as session:
                 keys = changed_keys(session, since, cursor, KEY_BATCH)
@@ -172,20 +174,20 @@ class IndexUpdater:
                 self._seen[pid] = changed
             newest = keys[-1][1]
             self.watermark = newest if self.watermark is None else max(self.watermark, newest)
-            pending += len(papers)
+            self._pending += len(papers)
             result.indexed += len(papers)
-            if commit_every is not None and pending >= commit_every:
+            if commit_every is not None and self._pending >= commit_every:
                 self._commit()
-                pending = 0
             if should_stop is not None and should_stop():
                 break
-        if pending:
+        if self._pending:
             self._commit()
         result.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
         return result
 
     def _commit(self) -> None:
         self.writer.commit()
+        self._pending = 0
         self._write_state()  # after the commit: a crash in between only re-indexes some papers
 
     def rebuild(self) -> SyncResult:

@@ -1,9 +1,9 @@
-"""The worker process: runs its duties (scheduler, job consumers) side by side until told to stop.
+"""The worker process: runs its duties (coolpapers/worker/) side by side until told to stop.
 
-Each duty is an async function that loops on its own; the runner only starts them,
-restarts nothing silently (`coolpapers worker` exits for its supervisor; the embedded worker of
-`serve --with-worker` restarts itself, logged), and stops them together. Duties hold no state
-between ticks that is not in the database, so a killed worker resumes where it was.
+The supervisor only starts them, restarts nothing silently (`coolpapers worker` exits for its
+own supervisor; the embedded worker of `serve --with-worker` restarts itself, logged), and stops
+them together. A duty rides out transient failures itself (logged, retried with backoff); one
+that still ends on its own is a bug or a lasting outage, and ends the whole process.
 """
 
 from __future__ import annotations
@@ -11,48 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from coolpapers.app.arxiv.client import ArxivClient
-from coolpapers.app.queue.channels import FaqChannels, build_channels
-from coolpapers.app.settings import Settings
-from coolpapers.app.store.db import make_engine, make_session_factory
+from coolpapers.worker.context import Duty, WorkerContext
 
 log = logging.getLogger("coolpapers.worker")
-
-
-@dataclass
-class WorkerContext:
-    settings: Settings
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    arxiv: ArxivClient  # the process's one polite connection to arXiv (feeds, API, PDFs)
-    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-    # Shared with the web app in embedded `serve --with-worker` (same queue and streams objects).
-    faq_channels: FaqChannels | None = None
-
-    @classmethod
-    def build(
-        cls, settings: Settings, faq_channels: FaqChannels | None = None, arxiv: ArxivClient | None = None
-    ) -> WorkerContext:
-        """`faq_channels` and `arxiv` are shared with the web app when both run in one process."""
-        engine = make_engine(settings.database_url, pool_size=max(4, settings.llm_concurrency + 2))
-        channels = faq_channels or build_channels(settings)
-        client = arxiv or ArxivClient(settings)
-        return cls(settings, engine, make_session_factory(engine), client, faq_channels=channels)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-
-Duty = Callable[[WorkerContext, asyncio.Event], Coroutine[Any, Any, None]]
 
 # How long cancelled duties get to hand back their work (FAQ rows go back to pending) once the
 # grace period is over; what is still running then is left to the process's exit.
@@ -108,15 +71,6 @@ async def _cancel(tasks: set[asyncio.Task[Any]]) -> None:
             log.warning("duty %s ended with an error: %r", task.get_name(), task.exception())
 
 
-async def until_done_or_stopped(task: asyncio.Future[Any], stop: asyncio.Event) -> None:
-    """Wait until `task` ends or `stop` is set, whichever comes first; `task` is left as it is."""
-    stopper = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-
-
 # Embedded mode has no supervisor to restart the process, so the worker half restarts itself.
 RESTART_FIRST_S, RESTART_MAX_S = 5.0, 300.0
 
@@ -128,8 +82,9 @@ async def supervise_worker(
     first_delay_s: float = RESTART_FIRST_S,
 ) -> None:
     """`run_worker`, started again after a failed duty (with a doubling pause) until `stop`: in
-    `serve --with-worker` the web server keeps serving, and without this a duty that ended (Redis
-    gone, a bug) would leave the site quietly fetching nothing and writing no FAQ until a restart."""
+    `serve --with-worker` the web server keeps serving, and without this a duty that ended (a bug,
+    an outage outlasting its retries) would leave the site quietly fetching nothing and writing no
+    FAQ until a restart."""
     delay = first_delay_s
     while not stop.is_set():
         try:

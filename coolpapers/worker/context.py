@@ -1,0 +1,60 @@
+"""What every duty is given and shares: the worker's context, the shape of a duty, and the one way
+duties wait for their work or the stop signal.
+
+A duty is an async function that loops on its own until `stop` is set. Duties hold no state
+between ticks that is not in the database, so a killed worker resumes where it was. The process
+that runs them side by side lives in coolpapers/cli/supervisor.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from coolpapers.app.arxiv.client import ArxivClient
+from coolpapers.app.queue.channels import FaqChannels, build_channels
+from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import make_engine, make_session_factory
+
+
+@dataclass
+class WorkerContext:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    arxiv: ArxivClient  # the process's one polite connection to arXiv (feeds, API, PDFs)
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    # Shared with the web app in embedded `serve --with-worker` (same queue and streams objects).
+    faq_channels: FaqChannels | None = None
+
+    @classmethod
+    def build(
+        cls, settings: Settings, faq_channels: FaqChannels | None = None, arxiv: ArxivClient | None = None
+    ) -> WorkerContext:
+        """`faq_channels` and `arxiv` are shared with the web app when both run in one process."""
+        engine = make_engine(settings.database_url, pool_size=max(4, settings.llm_concurrency + 2))
+        channels = faq_channels or build_channels(settings)
+        client = arxiv or ArxivClient(settings)
+        return cls(settings, engine, make_session_factory(engine), client, faq_channels=channels)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+Duty = Callable[[WorkerContext, asyncio.Event], Coroutine[Any, Any, None]]
+
+
+async def until_done_or_stopped(task: asyncio.Future[Any], stop: asyncio.Event) -> None:
+    """Wait until `task` ends or `stop` is set, whichever comes first; `task` is left as it is."""
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()

@@ -33,6 +33,7 @@ demo: install
 	$(BIN)/coolpapers demo
 
 lint: install-dev
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check coolpapers tests bench migrations
 	$(BIN)/ruff format --check coolpapers tests bench migrations
 	$(BIN)/mypy

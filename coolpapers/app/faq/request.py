@@ -3,12 +3,12 @@ read its current state as an output view. Sync database work runs in threads."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from coolpapers.app.arxiv.client import ArxivTooLarge, ArxivUnavailable
 from coolpapers.app.arxiv.ids import InvalidArxivId
@@ -133,7 +133,7 @@ class FaqService:
 
     async def view(self, arxiv_id: str, lang: str) -> FaqView:
         self.check_language(lang)
-        _, view = await run_in_threadpool(self._load, arxiv_id, lang)
+        _, view = await asyncio.to_thread(self._load, arxiv_id, lang)
         return view
 
     async def reload(self, faq_id: int, lang: str) -> FaqView:
@@ -142,7 +142,7 @@ class FaqService:
                 row = session.get(Faq, faq_id)
                 return view_of(session, row, self.settings, prompt_for(lang).version)
 
-        return await run_in_threadpool(load)
+        return await asyncio.to_thread(load)
 
     async def request(
         self, arxiv_id: str, lang: str, client: str, *, priority: int = store.READER_PRIORITY
@@ -150,7 +150,7 @@ class FaqService:
         """Ask for a FAQ. Guards run before anything is stored: a refused request leaves no trace."""
         self.check_language(lang)
         await self.ensure_paper(arxiv_id)
-        paper_id, view = await run_in_threadpool(self._load, arxiv_id, lang)
+        paper_id, view = await asyncio.to_thread(self._load, arxiv_id, lang)
         if view.status in ("done", "running"):
             return view
         if view.status in ("absent", "unconfigured", "failed"):
@@ -158,7 +158,7 @@ class FaqService:
                 return FaqView("unconfigured", prompt_version=view.prompt_version, message=NOT_CONFIGURED)
             await self._guard_costs(client)
         version = prompt_for(lang).version
-        row, _created = await run_in_threadpool(
+        row, _created = await asyncio.to_thread(
             store.request_faq, self.session_factory, paper_id, lang, version, priority
         )
         await self._enqueue(row.id, store.delivery_tag(row, redeliver_after(self.settings)))
@@ -173,7 +173,7 @@ class FaqService:
             )
         budget = self.settings.faq_daily_token_budget
         if budget:
-            used = await run_in_threadpool(faq_budget.tokens_used_since, self.session_factory, start_of_day())
+            used = await asyncio.to_thread(faq_budget.tokens_used_since, self.session_factory, start_of_day())
             if used >= budget:
                 raise FaqRefused(
                     429,

@@ -19,6 +19,7 @@ from coolpapers.app.ingest.lookup import find_or_fetch_paper
 from coolpapers.app.queue.channels import StreamEvent
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import faqs as store
+from coolpapers.app.store.arxiv_pacing import instance_pacer
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
 from coolpapers.app.store.lookup import paper_by_arxiv_id
 
@@ -74,7 +75,7 @@ async def write_faq(settings: Settings, arxiv_id: str, lang: str, *, regenerate:
 
 async def _find_paper(settings: Settings, factory: sessionmaker[Session], canonical: str) -> str:
     """The stored paper's id, fetching it from arXiv once if this instance does not have it."""
-    client = ArxivClient(settings)
+    client = ArxivClient(settings, pacer=instance_pacer(settings, factory))
     try:
         paper = await find_or_fetch_paper(factory, client, settings.arxiv_api_url, canonical)
     except (ArxivUnavailable, ArxivTooLarge) as exc:

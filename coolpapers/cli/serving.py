@@ -13,6 +13,8 @@ import uvicorn
 from coolpapers.app.arxiv.client import ArxivClient
 from coolpapers.app.queue.channels import FaqChannels, build_channels
 from coolpapers.app.settings import Settings
+from coolpapers.app.store.arxiv_pacing import instance_pacer
+from coolpapers.app.store.db import make_engine
 from coolpapers.app.web.app import create_app
 from coolpapers.app.web.state import AppState
 from coolpapers.cli.signals import Shutdown
@@ -29,9 +31,11 @@ class SignalFreeServer(uvicorn.Server):
 
 
 def serve_in_process(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -> None:
-    # One set of FAQ channels and one arXiv pacer for both halves of an embedded process.
+    # One set of FAQ channels and one arXiv client for both halves of an embedded process; its
+    # turns are the instance's (shared with `coolpapers fetch` & co. through Redis or the database).
     channels = build_channels(settings)
-    arxiv = ArxivClient(settings) if with_worker else None
+    pacer_engine = make_engine(settings.database_url, pool_size=1)
+    arxiv = ArxivClient(settings, pacer=instance_pacer(settings, pacer_engine)) if with_worker else None
     app = create_app(settings, channels, arxiv)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_level=settings.log_level, proxy_headers=True,
@@ -46,8 +50,11 @@ def serve_in_process(settings: Settings, shutdown: Shutdown, *, with_worker: boo
         state.stopping.set()
         server.should_exit = True
 
-    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
-        runner.run(_serve(server, settings, shutdown, stop_serving, channels, arxiv))
+    try:
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(_serve(server, settings, shutdown, stop_serving, channels, arxiv))
+    finally:
+        pacer_engine.dispose()
 
 
 async def _serve(

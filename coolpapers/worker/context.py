@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from coolpapers.app.arxiv.client import ArxivClient
 from coolpapers.app.queue.channels import FaqChannels, build_channels
 from coolpapers.app.settings import Settings
+from coolpapers.app.store.arxiv_pacing import instance_pacer
 from coolpapers.app.store.db import make_engine, make_session_factory
 
 
@@ -41,7 +42,7 @@ class WorkerContext:
         """`faq_channels` and `arxiv` are shared with the web app when both run in one process."""
         engine = make_engine(settings.database_url, pool_size=max(4, settings.llm_concurrency + 2))
         channels = faq_channels or build_channels(settings)
-        client = arxiv or ArxivClient(settings)
+        client = arxiv or ArxivClient(settings, pacer=instance_pacer(settings, engine))
         return cls(settings, engine, make_session_factory(engine), client, faq_channels=channels)
 
     def close(self) -> None:

@@ -14,9 +14,12 @@ every request (path, headers) so tests can assert what was, or was not, asked.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
+import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -55,6 +58,49 @@ class Seen:
     at: float
 
 
+class _Server(ThreadingHTTPServer):
+    """A ThreadingHTTPServer that stops at once. `serve_forever` notices `shutdown()` only at its
+    next poll (every 0.5 s, on every test's teardown), and a handler still sleeping (the "slow"
+    fault) or writing would go on after the test; here the accept and open connections are cut."""
+
+    daemon_threads = True
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], closing: threading.Event) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.closing = closing
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def serve(self) -> None:
+        while not self.closing.is_set():
+            try:
+                request, address = self.socket.accept()  # returns with an error once stop() cuts it
+            except OSError:
+                continue
+            with self._open_lock:
+                self._open.add(request)
+            self.process_request(request, address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A connection cut by stop(), or a client that gave up (a timeout under test), is no error.
+        if not self.closing.is_set() and not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    def stop(self) -> None:
+        self.closing.set()
+        with self._open_lock:
+            cut = [self.socket, *self._open]
+        for sock in cut:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self.server_close()
+
+
 @dataclass
 class FakeArxiv:
     day: dt.date = dt.date(2026, 6, 10)
@@ -62,7 +108,8 @@ class FakeArxiv:
     days: dict[dt.date, list[SamplePaper]] = field(default_factory=lambda: with_replacements(load_days()))
     requests: list[Seen] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
+    _server: _Server | None = None
+    _closing: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # ------------------------------------------------------------ control
@@ -103,16 +150,15 @@ class FakeArxiv:
         return found
 
     def start(self) -> FakeArxiv:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
+        self._closing = threading.Event()
+        server = _Server(_handler_for(self), self._closing)
         self._server = server
-        threading.Thread(target=server.serve_forever, name="fake-arxiv", daemon=True).start()
+        threading.Thread(target=server.serve, name="fake-arxiv", daemon=True).start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
 
     def __enter__(self) -> FakeArxiv:
@@ -163,8 +209,8 @@ def _handler_for(arxiv: FakeArxiv) -> type[BaseHTTPRequestHandler]:
             if fault and fault.kind in ("500", "503"):
                 headers = {"Retry-After": str(fault.retry_after)} if fault.kind == "503" else {}
                 return self.send(int(fault.kind), b"Service unavailable", "text/plain", headers)
-            if fault and fault.kind == "slow":
-                time.sleep(fault.delay_s)
+            if fault and fault.kind == "slow" and arxiv._closing.wait(fault.delay_s):
+                return  # stopped meanwhile: the connection is gone
             if path.startswith("/rss/"):
                 return self.serve_rss(path.removeprefix("/rss/"), fault)
             if path == "/api/query":

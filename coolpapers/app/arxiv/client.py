@@ -1,9 +1,10 @@
 """The one way to talk to arXiv: polite, patient, and honest about failure.
 
 arXiv asks for at most one request every few seconds over a single connection. Every
-request from this process (feeds, API lookups, PDFs) goes through one `ArxivClient`,
-which serialises requests, spaces them by `ARXIV_MIN_INTERVAL_S`, names us in the
-User-Agent, honours Retry-After and backs off with jitter on 5xx and timeouts.
+request (feeds, API lookups, PDFs) goes through an `ArxivClient`, which serialises its
+requests, waits for the instance-wide turn of its `Pacer` (app/arxiv/pacing.py), names us in
+the User-Agent, and through tenacity honours Retry-After and backs off with jitter on 429,
+5xx and timeouts.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-import random
 import time
 from dataclasses import dataclass, field
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_base, wait_random_exponential
 
+from coolpapers.app.arxiv.pacing import LocalPacer, Pacer, PacerUnavailable
 from coolpapers.app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,30 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, min(when.timestamp() - time.time(), MAX_RETRY_AFTER_S))
 
 
+class _Transient(Exception):
+    """One attempt that may succeed if tried again: a timeout, a lost connection, 429 or 5xx."""
+
+    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+class _RetryAfterOrJitter(wait_base):
+    """arXiv's Retry-After when it sent one (capped on parsing), else exponential backoff with
+    full jitter, so many clients never retry in step."""
+
+    def __init__(self, base_s: float) -> None:
+        self.jitter = wait_random_exponential(multiplier=base_s)
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        failed = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(failed, _Transient) and failed.retry_after is not None:
+            return failed.retry_after
+        return float(self.jitter(retry_state))
+
+
 @dataclass
 class ArxivClient:
     settings: Settings
@@ -68,9 +95,15 @@ class ArxivClient:
     timeout_s: float = 30.0
     backoff_base_s: float = 2.0
     max_bytes: int = 50 * 1024 * 1024
+    # Whose turn it is across the instance (store.arxiv_pacing.instance_pacer); on its own a
+    # client spaces only its own requests.
+    pacer: Pacer | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _last_request: float = 0.0
     _http: httpx.AsyncClient | None = None
+
+    def __post_init__(self) -> None:
+        if self.pacer is None:
+            self.pacer = LocalPacer(self.settings.arxiv_min_interval_s)
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -87,48 +120,40 @@ class ArxivClient:
             await self._http.aclose()
             self._http = None
 
-    async def _pace(self) -> None:
-        wait = self._last_request + self.settings.arxiv_min_interval_s - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-
-    def _backoff(self, attempt: int) -> float:
-        # Exponential with full jitter, so many clients never retry in step.
-        return random.uniform(0, self.backoff_base_s * 2 ** (attempt - 1))
-
     async def get(
         self, url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None
     ) -> Response:
         """GET with politeness and retries. 2xx, 304 and 4xx (other than 429) are returned as is."""
         limit = max_bytes or self.max_bytes
-        last_error = "no attempt made"
-        status: int | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            delay: float | None = None
-            async with self._lock:  # one request at a time across the process
-                await self._pace()
-                try:
-                    resp = await self._fetch(url, headers or {}, limit)
-                except httpx.TimeoutException:
-                    last_error, status = f"timed out after {self.timeout_s:.0f} s", None
-                except httpx.TransportError as exc:
-                    last_error, status = f"connection failed: {exc}", None
-                else:
-                    if resp.status not in RETRY_STATUSES:
-                        return resp
-                    status = resp.status
-                    last_error = f"HTTP {resp.status}"
-                    delay = retry_after_seconds(resp.headers.get("retry-after"))
-                finally:
-                    # Spacing counts from the end of a request: connection set-up and a slow
-                    # answer never squeeze two requests closer together at arXiv's end.
-                    self._last_request = time.monotonic()
-            if attempt == self.max_attempts:
-                break
-            pause = delay if delay is not None else self._backoff(attempt)
-            log.warning("arXiv %s: %s; retry %d in %.1f s", url, last_error, attempt, pause)
-            await asyncio.sleep(pause)
-        raise ArxivUnavailable(f"{last_error} after {self.max_attempts} attempts", url, status)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=_RetryAfterOrJitter(self.backoff_base_s),
+            retry=retry_if_exception_type(_Transient),
+            before_sleep=lambda state: _log_retry(url, state),
+            reraise=True,
+        )
+        try:
+            return await retrying(self._attempt, url, headers or {}, limit)
+        except _Transient as exc:
+            raise ArxivUnavailable(
+                f"{exc.reason} after {self.max_attempts} attempts", url, exc.status
+            ) from None
+
+    async def _attempt(self, url: str, headers: dict[str, str], limit: int) -> Response:
+        assert self.pacer is not None
+        try:
+            async with self._lock, self.pacer.turn():  # one request at a time, instance-wide
+                resp = await self._fetch(url, headers, limit)
+        except httpx.TimeoutException:
+            raise _Transient(f"timed out after {self.timeout_s:.0f} s") from None
+        except httpx.TransportError as exc:
+            raise _Transient(f"connection failed: {exc}") from None
+        except PacerUnavailable as exc:
+            raise _Transient(f"pacing unavailable: {exc}") from None
+        if resp.status in RETRY_STATUSES:
+            delay = retry_after_seconds(resp.headers.get("retry-after"))
+            raise _Transient(f"HTTP {resp.status}", resp.status, delay)
+        return resp
 
     async def _fetch(self, url: str, headers: dict[str, str], limit: int) -> Response:
         async with self._client().stream("GET", url, headers=headers) as resp:
@@ -143,6 +168,12 @@ class ArxivClient:
                     raise ArxivTooLarge(url, size, limit)
                 chunks.append(chunk)
             return Response(resp.status_code, b"".join(chunks), resp.headers, str(resp.url))
+
+
+def _log_retry(url: str, state: RetryCallState) -> None:
+    failed = state.outcome.exception() if state.outcome else None
+    pause = state.next_action.sleep if state.next_action else 0.0
+    log.warning("arXiv %s: %s; retry %d in %.1f s", url, failed, state.attempt_number, pause)
 
 
 class ArxivTooLarge(Exception):

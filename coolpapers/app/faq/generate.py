@@ -23,6 +23,7 @@ from coolpapers.app.faq.request import CONFIG_ERROR_PREFIX
 from coolpapers.app.queue.channels import FaqBus
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import faqs as store
+from coolpapers.app.store.arxiv_pacing import instance_pacer
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.models import Paper, utcnow
 
@@ -93,7 +94,7 @@ class FaqRuntime:
     ) -> FaqRuntime:
         """`arxiv`: the process's shared client, so PDF downloads queue behind the same pacer."""
         limiter = ProviderLimiter(settings.llm_requests_per_min, settings.llm_tokens_per_min)
-        client = arxiv or ArxivClient(settings)
+        client = arxiv or ArxivClient(settings, pacer=instance_pacer(settings, factory))
         return cls(settings, factory, bus, LlmClient(settings), client, worker_id, limiter)
 
     async def aclose(self) -> None:

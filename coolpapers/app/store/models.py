@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -204,3 +205,15 @@ class PaperCounter(Base):
     pdf_opens: Mapped[int] = mapped_column(Integer, default=0)
     faq_opens: Mapped[int] = mapped_column(Integer, default=0)
     stars: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ArxivPacing(Base):
+    """The one arXiv send slot of an embedded instance (see store/arxiv_pacing.py): one row,
+    times in seconds on the database's clock, so every process on this database agrees."""
+
+    __tablename__ = "arxiv_pacing"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_at: Mapped[float] = mapped_column(Double, default=0.0)  # the next turn may start then
+    holder: Mapped[str | None] = mapped_column(String(64))  # the token of the running request
+    held_until: Mapped[float | None] = mapped_column(Double)  # its lease, renewed while it runs

@@ -20,8 +20,10 @@ from coolpapers.app.paths import TEMPLATES_DIR
 from coolpapers.app.queue.channels import FaqChannels, build_channels
 from coolpapers.app.search.engine import SearchIndex
 from coolpapers.app.settings import Settings
+from coolpapers.app.store.arxiv_pacing import instance_pacer
 from coolpapers.app.store.db import make_engine, make_session_factory
 from coolpapers.app.store.models import Paper
+from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.cache import Cache, MemoryCache, RedisCache
 from coolpapers.app.web.listing import ListingService
 
@@ -55,11 +57,12 @@ class AppState:
         templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
         templates.env.globals["settings"] = settings
         templates.env.globals["category_name"] = category_name
+        templates.env.globals["static_url"] = served_static().url
         templates.env.filters["thousands"] = _thousands
         cache: Cache = RedisCache(redis, settings.redis_prefix) if redis is not None else MemoryCache()
         listings = ListingService(cache, settings.arxiv_pdf_url)
         factory = make_session_factory(engine)
-        client = arxiv or ArxivClient(settings)
+        client = arxiv or ArxivClient(settings, pacer=instance_pacer(settings, engine))
 
         async def fetch_paper(raw_id: str) -> Paper | None:
             return await find_or_fetch_paper(factory, client, settings.arxiv_api_url, raw_id)

@@ -3,10 +3,9 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /srv/coolpapers
 
-# Dependencies first, so code changes don't reinstall them.
-COPY pyproject.toml README.md ./
-COPY coolpapers/__init__.py coolpapers/__init__.py
-RUN pip install -e .
+# The locked runtime set first (hash-checked), so code changes don't reinstall it.
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install -r requirements/runtime.txt
 
 COPY . .
 RUN pip install --no-deps -e . && useradd --system --home /srv/coolpapers coolpapers \

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from coolpapers.app.search.schema import analyze
+from coolpapers.app.web.assets import served_static
 from tests.feed_fixtures import DATED, EVIL, FeedSite, feed_site
 
 CARD = re.compile(r'<article class="paper" id="([^"]+)" data-id="[^"]+" data-index="(\d+)"')
@@ -57,7 +58,8 @@ def test_cards_carry_the_stored_paper_and_its_counters(site: FeedSite) -> None:
         '<span class="author">Dana Dated</span>' in page and 'Published: <time datetime="2026-06-01">' in page
     )
     assert 'aria-label="star">☆<span class="cnt">1</span>' in page  # counters from the database
-    assert '<script type="module" src="/static/js/page.js">' in page and 'class="bottom-bar"' in page
+    page_js = served_static().url("js/page.js")
+    assert f'<script type="module" src="{page_js}">' in page and 'class="bottom-bar"' in page
     assert '"pdfUrl": "' + site.settings.arxiv_pdf_url + '"' in page  # [PDF] opens the configured host
 
 

@@ -6,12 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from coolpapers.app.arxiv.client import ArxivClient
-from coolpapers.app.paths import STATIC_DIR
 from coolpapers.app.queue.channels import FaqChannels
 from coolpapers.app.settings import Settings, load_settings
+from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.errors import install_error_handlers
 from coolpapers.app.web.openapi import install_openapi
 from coolpapers.app.web.routes import atom, counters, faq, health, home, listings, papers, search, status
@@ -43,7 +42,7 @@ def create_app(
     app.state.core = core
     install_error_handlers(app)
     install_openapi(app, settings)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    served_static().mount(app)
     app.include_router(health.router)
     app.include_router(home.router)
     app.include_router(faq.router)

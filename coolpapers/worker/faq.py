@@ -134,7 +134,9 @@ async def _consume_arq(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Even
 async def sweep_once(ctx: WorkerContext) -> int:
     """Release rows of dead workers and (re)queue every due pending row; returns how many."""
     s = ctx.settings
-    released = await asyncio.to_thread(store.release_stale, ctx.session_factory, stale_after(s))
+    released = await asyncio.to_thread(
+        store.release_stale, ctx.session_factory, stale_after(s), s.faq_max_attempts
+    )
     if released:
         log.warning("released %d FAQ generation(s) of stopped workers", released)
     channels = channels_of(ctx)

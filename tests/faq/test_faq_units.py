@@ -101,7 +101,7 @@ def test_claims_follow_priority_and_are_exclusive(
     assert second is not None and second.faq_id == background.id
     assert store.claim_next(session_factory, "w3") is None  # nothing is claimed twice
     # A worker that lost its lease can no longer store anything.
-    assert store.release_stale(session_factory, dt.timedelta(seconds=-1)) == 2
+    assert store.release_stale(session_factory, dt.timedelta(seconds=-1), 5) == 2
 
     def finish(claim: store.Claim) -> bool:
         return store.finish_done(
@@ -138,3 +138,19 @@ def test_a_waiting_row_is_delivered_again_after_the_redelivery_window(
     # The sweep reports the tag of the moment it runs.
     [(faq_id, tag)] = store.due_pending_tags(session_factory, dt.timedelta(hours=1))
     assert (faq_id, tag) == (row.id, first)
+
+
+def test_a_row_whose_worker_dies_on_every_attempt_ends_failed(
+    database_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    add_papers(database_url, 1)
+    row, _ = store.request_faq(session_factory, 1, "en", "v", store.READER_PRIORITY)
+    for attempt in range(1, 4):
+        claim = store.claim_next(session_factory, f"w{attempt}")
+        assert claim is not None and claim.attempt == attempt
+        # The worker dies: no heartbeat, and the sweep of another worker finds the row stale.
+        assert store.release_stale(session_factory, dt.timedelta(seconds=-1), 3) == 1
+    final = store.get_faq(session_factory, row.id)
+    assert final is not None and final.status == "failed" and final.attempts == 3
+    assert "stopped 3 times" in (final.error or "")
+    assert store.claim_next(session_factory, "w4") is None  # nothing left to loop on

@@ -229,16 +229,28 @@ def stale_running(cutoff: dt.datetime) -> ColumnElement[bool]:
     return and_(Faq.status == "running", or_(Faq.heartbeat_at.is_(None), Faq.heartbeat_at < cutoff))
 
 
-def release_stale(factory: sessionmaker[Session], older_than: dt.timedelta) -> int:
-    """Running rows whose worker stopped heart-beating (killed) go back to pending."""
-    cutoff = utcnow() - older_than
+def release_stale(factory: sessionmaker[Session], older_than: dt.timedelta, max_attempts: int) -> int:
+    """Running rows whose worker stopped heart-beating (killed) go back to pending, or end failed
+    once they have been claimed `max_attempts` times: a paper that kills its worker on every
+    attempt must not loop forever. Returns how many rows were released or failed."""
+    now = utcnow()
+    stale = stale_running(now - older_than)
     with session_scope(factory) as session:
-        res = session.execute(
+        spent = session.execute(
             update(Faq)
-            .where(stale_running(cutoff))
-            .values(status="pending", worker_id=None, updated_at=utcnow())
+            .where(stale, Faq.attempts >= max_attempts)
+            .values(
+                status="failed",
+                error=f"the worker writing it stopped {max_attempts} times; gave up",
+                worker_id=None,
+                finished_at=now,
+                updated_at=now,
+            )
         )
-        return int(res.rowcount or 0)  # type: ignore[attr-defined]
+        back = session.execute(
+            update(Faq).where(stale).values(status="pending", worker_id=None, updated_at=now)
+        )
+        return int(spent.rowcount or 0) + int(back.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def state_tag(row: Faq) -> str:

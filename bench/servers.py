@@ -1,17 +1,15 @@
-"""Helpers for benchmarks: free ports, waiting for a server, a throwaway nginx."""
+"""Helpers for benchmarks: a throwaway nginx (free ports and waiting come from tests/servers.py)."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from tests.servers import free_port, wait_for
 
 NGINX_CONF = """daemon off;
 worker_processes auto;
@@ -27,25 +25,6 @@ http {{
   server {{ listen 127.0.0.1:{port}; root {root}; }}
 }}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not answer in {timeout_s} s")
-        time.sleep(0.1)
 
 
 @contextmanager

@@ -11,9 +11,9 @@ from typing import Any
 
 import uvicorn
 
-from bench.servers import free_port, wait_for
 from coolpapers.app.settings import Settings
 from coolpapers.app.web.app import create_app
+from tests.servers import free_port, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

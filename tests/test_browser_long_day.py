@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.long_day import DAY, UNION, store_synthetic_day
 from coolpapers.app.store.db import make_engine, make_session_factory
 from coolpapers.app.store.migrate import upgrade
 from tests.browser_fixtures import browser, page
 from tests.conftest import make_settings
 from tests.live import serve
+from tests.synthetic_day import DAY, UNION, store_synthetic_day
 
 __all__ = ["browser", "page"]  # fixtures used by name
 N = 2000
@@ -52,8 +52,11 @@ def test_two_thousand_papers_load_once_and_filter(page: Any, long_day: tuple[str
     page.select_option("#search-panel select[name=mode]", "and")
     page.check("#search-panel input[name=only]")
     page.locator(".search-result").filter(has_text=f"{want} of {N} papers match").wait_for(timeout=20_000)
-    visible = page.evaluate("document.querySelectorAll('#papers > .paper:not([hidden])').length")
-    assert visible == want
+    # The count reads the same before and after "only matches" is applied (its input event is
+    # debounced), so wait for the hiding itself rather than the text.
+    shown = "document.querySelectorAll('#papers > .paper:not([hidden])').length"
+    page.wait_for_function(f"{shown} === {want}", timeout=20_000)
+    assert page.evaluate(shown) == want
     page.click(".bar-search")  # close the panel so it covers no card
     et_al = page.locator("[id='2606.20000'] .et-al")
     assert et_al.inner_text() == "et al. (+5)"

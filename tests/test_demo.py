@@ -6,6 +6,7 @@ from coolpapers.app.settings import Settings
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.stats import latest_category_counts, table_counts
 from coolpapers.app.web.app import create_app
+from coolpapers.app.web.assets import served_static
 
 
 def test_demo_twice_leaves_the_same_counts(session_factory: sessionmaker[Session]) -> None:
@@ -48,9 +49,11 @@ def test_home_page_shows_per_category_counts(
 def test_pages_have_an_icon_served_locally(settings: Settings) -> None:
     with TestClient(create_app(settings)) as client:
         page = client.get("/").text
-        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
-        icon = client.get("/static/favicon.svg")
-        assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
-        assert icon.text.startswith("<svg")
+        linked = served_static().url("favicon.svg")
+        assert f'<link rel="icon" href="{linked}" type="image/svg+xml">' in page
+        for url in (linked, "/static/favicon.svg"):  # the plain URL stays for old links and the redirect
+            icon = client.get(url)
+            assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+            assert icon.text.startswith("<svg")
         legacy = client.get("/favicon.ico", follow_redirects=False)
         assert legacy.status_code == 301 and legacy.headers["location"] == "/static/favicon.svg"

@@ -133,32 +133,54 @@ class FakeLlm:
 
 
 class ServerThread:
-    """Runs an ASGI app under uvicorn on a free 127.0.0.1 port in a background thread."""
+    """Runs an ASGI app under uvicorn on a free 127.0.0.1 port in a background thread.
+
+    It stops at once: uvicorn's own stop notices `should_exit` at its next tick (0.1 s), pauses
+    0.1 s more, then waits for open responses; a fake provider has nothing to finish, and a
+    hanging or streaming answer must not hold a test's teardown."""
 
     def __init__(self, app: Any) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="off")
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        config.load()
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.server.lifespan = config.lifespan_class(config)
+        self._started = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self.thread = threading.Thread(target=asyncio.run, args=(self._serve(),), daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    async def _serve(self) -> None:
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        await self.server.startup(sockets=[self.sock])
+        self._started.set()
+        await self._stop.wait()
+        for listener in self.server.servers:
+            listener.close()
+        for connection in list(self.server.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.abort()
+        tasks = list(self.server.server_state.tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def __enter__(self) -> ServerThread:
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("test server did not start")
-            time.sleep(0.01)
+        if not self._started.wait(10):
+            raise RuntimeError("test server did not start")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.server.force_exit = True
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
         self.thread.join(timeout=5)
         self.sock.close()

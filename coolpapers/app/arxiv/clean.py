@@ -1,6 +1,6 @@
 """Cleaning arXiv metadata text. Pure: strings in, strings out.
 
-arXiv's raw metadata carries TeX accent escapes (`Schr\\"odinger`), hard line breaks,
+arXiv's raw metadata carries TeX (`Schr\\"odinger`, `\\textit{…}`; see app.arxiv.tex), hard line breaks,
 author lines with affiliations in parentheses, and category aliases. Every writer
 (feeds, API, history import, demo) passes its text through here so stored papers look
 the same whatever their source.
@@ -9,64 +9,11 @@ the same whatever their source.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
 from coolpapers.app.arxiv.categories import canonical_category, is_known_archive
-
-# TeX accent command -> Unicode combining mark (arXiv's own tex2utf covers this set).
-_ACCENTS = {
-    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
-    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
-    "r": "\u030a",
-}  # fmt: skip
-_LETTERS = {
-    "ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-    "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ", "th": "þ", "dh": "ð", "ng": "ŋ",
-    "S": "§", "P": "¶", "pounds": "£", "copyright": "©", "dag": "†", "ddag": "‡",
-}  # fmt: skip
-
-# Symbol accents (\'x, \"{x}, \'{\i}) and letter accents, which need braces or a space (\v{c}, \c c).
-_SYMBOL_ACCENT = re.compile(
-    r"""\\(['`^"~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"""
-)
-_LETTER_ACCENT = re.compile(r"\\([uvHckr])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))")
-_NAMED = re.compile(r"\\(" + "|".join(sorted(_LETTERS, key=len, reverse=True)) + r")(?![A-Za-z])\s?")
-# A group that only wraps converted text: {ö} -> ö. Groups holding TeX commands stay.
-_BARE_GROUP = re.compile(r"\{([^{}\\$]*)\}")
-_MATH = re.compile(r"(\$\$.*?\$\$|\$.*?\$)", re.DOTALL)
-
-
-def _accent(mark: str, base: str) -> str:
-    if base in ("\\i", "\\j"):
-        base = base[1]  # an accent over dotless i is just í
-    return unicodedata.normalize("NFC", base + mark)
-
-
-def _convert_text(text: str) -> str:
-    if "\\" not in text:
-        return text
-    before = text
-    text = _SYMBOL_ACCENT.sub(lambda m: _accent(_ACCENTS[m[1]], m[2] or m[3]), text)
-    text = _LETTER_ACCENT.sub(lambda m: _accent(_ACCENTS[m[1]], m[2] or m[3]), text)
-    text = _NAMED.sub(lambda m: _LETTERS[m[1]], text)
-    if text != before:
-        # Only strip braces once something was converted, so {braces} in plain text survive.
-        text = _BARE_GROUP.sub(lambda m: m[1] if not m[1] or _has_non_ascii(m[1]) else m[0], text)
-    return text
-
-
-def _has_non_ascii(text: str) -> bool:
-    return any(ord(ch) > 127 for ch in text)
-
-
-def tex_to_unicode(text: str) -> str:
-    """Replace TeX accent escapes with Unicode, leaving `$…$` and `$$…$$` math untouched."""
-    if "\\" not in text:
-        return text
-    parts = _MATH.split(text)
-    return "".join(part if i % 2 else _convert_text(part) for i, part in enumerate(parts))
+from coolpapers.app.arxiv.tex import tex_to_unicode
 
 
 def normalize_space(text: str | None) -> str:

@@ -51,13 +51,16 @@ def test_counter_errors(client: TestClient) -> None:
 
 
 def test_memory_cache_expires_and_evicts() -> None:
-    cache = MemoryCache(max_entries=2)
+    now = [100.0]
+    cache = MemoryCache(max_entries=2, timer=lambda: now[0])
     cache.set("a", b"1", 60)
-    cache.set("b", b"2", 0)
+    cache.set("b", b"2", 5)
+    assert cache.get("a") == b"1" and cache.get("b") == b"2"
+    now[0] += 5  # b's lifetime is over, a's is not
     assert cache.get("a") == b"1" and cache.get("b") is None
     cache.set("c", b"3", 60)
-    cache.set("d", b"4", 60)
-    assert cache.get("a") is None and cache.get("d") == b"4"
+    cache.set("d", b"4", 60)  # at most two entries: the least recently used (a) goes
+    assert cache.get("a") is None and cache.get("c") == b"3" and cache.get("d") == b"4"
 
 
 def test_listing_cache_in_redis(sqlite_url: str, redis_url: str, redis_prefix: str) -> None:

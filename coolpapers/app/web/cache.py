@@ -8,9 +8,10 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections import OrderedDict
+from collections.abc import Callable
 from typing import Protocol
 
+from cachetools import TLRUCache
 from redis import Redis
 from redis.exceptions import RedisError
 
@@ -22,30 +23,24 @@ class Cache(Protocol):
 
 
 class MemoryCache:
-    """LRU with per-entry expiry; thread-safe because sync routes run in a thread pool."""
+    """LRU with per-entry expiry (cachetools' TLRUCache); locked because sync routes run in a
+    thread pool and cachetools caches are not thread-safe."""
 
-    def __init__(self, max_entries: int = 512) -> None:
-        self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+    def __init__(self, max_entries: int = 512, timer: Callable[[], float] = time.monotonic) -> None:
+        # Values are (ttl_s, bytes): the entry's lifetime travels with it.
+        self._data: TLRUCache[str, tuple[float, bytes]] = TLRUCache(
+            maxsize=max_entries, ttu=lambda _key, value, now: now + value[0], timer=timer
+        )
         self._lock = threading.Lock()
-        self._max = max_entries
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
             hit = self._data.get(key)
-            if hit is None:
-                return None
-            if hit[0] < time.monotonic():
-                del self._data[key]
-                return None
-            self._data.move_to_end(key)
-            return hit[1]
+        return None if hit is None else hit[1]
 
     def set(self, key: str, value: bytes, ttl_s: float) -> None:
         with self._lock:
-            self._data[key] = (time.monotonic() + ttl_s, value)
-            self._data.move_to_end(key)
-            while len(self._data) > self._max:
-                self._data.popitem(last=False)
+            self._data[key] = (ttl_s, value)
 
 
 class RedisCache:

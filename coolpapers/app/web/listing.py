@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cachetools import TTLCache
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
@@ -42,25 +43,24 @@ class ListingKey:
 
 
 class _Memo:
-    """A tiny in-process TTL map for values that are cheap to be briefly stale."""
+    """A small in-process TTL map (cachetools) for values that are cheap to be briefly stale."""
 
     def __init__(self, ttl_s: float) -> None:
-        self._ttl = ttl_s
-        self._data: dict[object, tuple[float, object]] = {}
-        self._lock = threading.Lock()
+        self._data: TTLCache[object, object] = TTLCache(maxsize=4096, ttl=ttl_s, timer=time.monotonic)
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe; routes run in threads
 
     def get_or(self, key: object, compute: Callable[[], object]) -> object:
-        now = time.monotonic()
         with self._lock:
-            hit = self._data.get(key)
-            if hit is not None and hit[0] > now:
-                return hit[1]
-        value = compute()
+            hit = self._data.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
+        value = compute()  # outside the lock: it queries the database
         with self._lock:
-            if len(self._data) > 4096:
-                self._data.clear()
-            self._data[key] = (now + self._ttl, value)
+            self._data[key] = value
         return value
+
+
+_MISSING = object()
 
 
 class ListingService:

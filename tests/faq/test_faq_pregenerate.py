@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +17,7 @@ from coolpapers.app.arxiv.records import AnnouncementRecord, PaperRecord
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
-from coolpapers.app.store.models import Faq
+from coolpapers.app.store.models import Faq, Paper
 from coolpapers.app.store.papers import store_announcements, store_papers
 from coolpapers.worker.context import WorkerContext
 from coolpapers.worker.duties import duties_for
@@ -51,6 +51,11 @@ def faqs(factory: sessionmaker[Session]) -> set[tuple[int, str, int]]:
     """Every FAQ row as (paper id, language, priority)."""
     with session_scope(factory) as session:
         return {(f.paper_id, f.language, f.priority) for f in session.scalars(select(Faq))}
+
+
+def arxiv_id_of(factory: sessionmaker[Session], paper_id: int) -> str:
+    with session_scope(factory) as session:
+        return session.get_one(Paper, paper_id).arxiv_id
 
 
 def done_count(factory: sessionmaker[Session]) -> int:
@@ -220,12 +225,14 @@ def test_the_worker_pregenerates_only_when_enabled(sqlite_url: str, fake_llm: tu
     engine = make_engine(sqlite_url)
     factory = make_session_factory(engine)
     try:
-        (paper,) = list_papers(factory, ("cs.LG",))
-        with LiveApp(disabled):
-            time.sleep(1.5)  # several sweeps: the worker is running, with nothing to do
-        assert faqs(factory) == set() and fake_llm[0].calls == 0
+        paper, other = list_papers(factory, ("cs.LG",), ("math.AG",))
+        with LiveApp(disabled) as live:
+            # A reader's FAQ is written: the worker's duties are running, and none queued background work.
+            assert httpx.post(f"{live.url}/api/papers/{arxiv_id_of(factory, other)}/faq").status_code == 200
+            wait_for(lambda: done_count(factory) == 1, what="the reader's FAQ")
+        assert faqs(factory) == {(other, "en", READER)} and fake_llm[0].completed == 1
         with LiveApp(enabled):
-            wait_for(lambda: done_count(factory) == 1, what="the background FAQ")
-        assert faqs(factory) == {(paper, "en", BG)} and fake_llm[0].completed == 1
+            wait_for(lambda: done_count(factory) == 2, what="the background FAQ")
+        assert faqs(factory) == {(other, "en", READER), (paper, "en", BG)} and fake_llm[0].completed == 2
     finally:
         engine.dispose()

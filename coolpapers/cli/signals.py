@@ -75,7 +75,8 @@ class Shutdown:
             loop.call_soon_threadsafe(self._stop, name)
 
     def _stop(self, name: str) -> None:
-        log.info("%s: stopping; work in progress gets %g s to finish", name, self.grace_s)
+        # A warning: operators running at LOG_LEVEL=warning still see why work is being wound down.
+        log.warning("%s: stopping; work in progress gets %g s to finish", name, self.grace_s)
         for callback in self._callbacks:
             callback()
 

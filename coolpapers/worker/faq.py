@@ -23,7 +23,9 @@ from coolpapers.app.queue.channels import (
 )
 from coolpapers.app.store import faq_budget
 from coolpapers.app.store import faqs as store
+from coolpapers.app.store.db import error_line
 from coolpapers.worker.context import WorkerContext, until_done_or_stopped
+from coolpapers.worker.retry import TRANSIENT, Backoff
 
 log = logging.getLogger("coolpapers.worker.faq")
 
@@ -63,6 +65,7 @@ async def faq_consumer(ctx: WorkerContext, stop: asyncio.Event) -> None:
 async def _consume_in_process(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Event) -> None:
     wakeup = channels.wakeup or asyncio.Event()
     running: set[asyncio.Task[str]] = set()
+    backoff = Backoff()
 
     def finished(task: asyncio.Task[str]) -> None:
         running.discard(task)
@@ -72,7 +75,16 @@ async def _consume_in_process(rt: FaqRuntime, channels: FaqChannels, stop: async
         while not stop.is_set():
             if len(running) < rt.settings.llm_concurrency:
                 wakeup.clear()
-                claim = await asyncio.to_thread(store.claim_next, rt.session_factory, rt.worker_id)
+                try:
+                    claim = await asyncio.to_thread(store.claim_next, rt.session_factory, rt.worker_id)
+                    backoff.succeeded()
+                except TRANSIENT as exc:  # generations in flight go on; claiming waits for the database
+                    pause = backoff.failed()
+                    log.warning(
+                        "FAQ consumer cannot claim work (%s); trying again in %.1f s", error_line(exc), pause
+                    )
+                    await _until_either_is_set(stop, stop, timeout=pause)
+                    continue
                 if claim is not None:
                     task = asyncio.create_task(run_claim(rt, claim))
                     running.add(task)
@@ -151,13 +163,21 @@ async def sweep_once(ctx: WorkerContext) -> int:
 
 
 async def faq_sweeper(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    backoff = Backoff()
     while not stop.is_set():
+        wait = ctx.settings.faq_sweep_s
         try:
             await sweep_once(ctx)
+            backoff.succeeded()
         except ChannelUnavailable as exc:
             log.warning("FAQ sweep: %s", exc)
+        except TRANSIENT as exc:  # the database or Redis is away: sweep again, less often while it is
+            wait = max(wait, backoff.failed())
+            log.warning(
+                "FAQ sweep cannot reach the database (%s); trying again in %.1f s", error_line(exc), wait
+            )
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), ctx.settings.faq_sweep_s)
+            await asyncio.wait_for(stop.wait(), wait)
 
 
 async def pregenerate_once(ctx: WorkerContext) -> int:
@@ -198,10 +218,17 @@ async def pregenerate_once(ctx: WorkerContext) -> int:
 
 
 async def faq_pregenerator(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    backoff = Backoff()
     while not stop.is_set():
+        wait = max(60.0, ctx.settings.faq_sweep_s)
         try:
             await pregenerate_once(ctx)
+            backoff.succeeded()
         except ChannelUnavailable as exc:
             log.warning("FAQ pre-generation: %s", exc)
+        except TRANSIENT as exc:
+            wait = min(wait, backoff.failed())  # back soon after an outage, not a minute later
+            log.warning("FAQ pre-generation cannot reach the database (%s); trying again in %.1f s",
+                        error_line(exc), wait)  # fmt: skip
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), max(60.0, ctx.settings.faq_sweep_s))
+            await asyncio.wait_for(stop.wait(), wait)

@@ -13,6 +13,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
@@ -20,11 +21,11 @@ from coolpapers.app.faq.fulltext import CHARS_PER_TOKEN, NoText, cut_to_budget, 
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.provider import NOT_CONFIGURED, Fatal, LlmClient, Retryable, Usage
 from coolpapers.app.faq.request import CONFIG_ERROR_PREFIX
-from coolpapers.app.queue.channels import FaqBus
+from coolpapers.app.queue.channels import FaqBus, stale_after
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store.arxiv_pacing import instance_pacer
-from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.db import error_line, session_scope
 from coolpapers.app.store.models import Paper, utcnow
 
 log = logging.getLogger(__name__)
@@ -174,12 +175,29 @@ async def _generate(rt: FaqRuntime, claim: store.Claim) -> str:
 
 
 async def _keep_lease(rt: FaqRuntime, claim: store.Claim, work: asyncio.Task[str]) -> None:
+    """Renew the claim every heartbeat. A beat that fails (the database briefly away) is logged
+    and tried again; once no beat has landed for almost the stale window, the sweep of another
+    worker may hand the row on, so this attempt is abandoned before two could run at once."""
+    loop = asyncio.get_running_loop()
+    beat = rt.settings.faq_heartbeat_s
+    give_up_s = stale_after(rt.settings).total_seconds() - beat
+    last_held = loop.time()
     while not work.done():
-        await asyncio.sleep(rt.settings.faq_heartbeat_s)
-        if not await asyncio.to_thread(store.heartbeat, rt.session_factory, claim):
+        await asyncio.sleep(beat)
+        try:
+            held = await asyncio.to_thread(store.heartbeat, rt.session_factory, claim)
+        except (OperationalError, InterfaceError) as exc:
+            if loop.time() - last_held < give_up_s:
+                log.warning("FAQ %d: heartbeat failed (%s); trying again", claim.faq_id, error_line(exc))
+                continue
+            log.warning("FAQ %d: no heartbeat for %.0f s (%s); abandoning this attempt",
+                        claim.faq_id, loop.time() - last_held, error_line(exc))  # fmt: skip
+            held = False
+        if not held:
             log.warning("FAQ %d: lease lost, abandoning this attempt", claim.faq_id)
             work.cancel()
             return
+        last_held = loop.time()
 
 
 async def run_claim(rt: FaqRuntime, claim: store.Claim) -> str:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from arq.worker import Worker, func
@@ -163,19 +164,31 @@ async def sweep_once(ctx: WorkerContext) -> int:
 
 
 async def faq_sweeper(ctx: WorkerContext, stop: asyncio.Event) -> None:
+    # After an outage the sweep backs off: less often while the database or Redis is away.
+    await _every(stop, "FAQ sweep", lambda: sweep_once(ctx), ctx.settings.faq_sweep_s, after_outage=max)
+
+
+async def _every(
+    stop: asyncio.Event,
+    what: str,
+    once: Callable[[], Awaitable[object]],
+    interval_s: float,
+    after_outage: Callable[[float, float], float],
+) -> None:
+    """Run `once` every `interval_s` until stopped. A transient database or Redis error is logged
+    and the round tried again after `after_outage(interval_s, backoff pause)`."""
     backoff = Backoff()
     while not stop.is_set():
-        wait = ctx.settings.faq_sweep_s
+        wait = interval_s
         try:
-            await sweep_once(ctx)
+            await once()
             backoff.succeeded()
         except ChannelUnavailable as exc:
-            log.warning("FAQ sweep: %s", exc)
-        except TRANSIENT as exc:  # the database or Redis is away: sweep again, less often while it is
-            wait = max(wait, backoff.failed())
-            log.warning(
-                "FAQ sweep cannot reach the database (%s); trying again in %.1f s", error_line(exc), wait
-            )
+            log.warning("%s: %s", what, exc)
+        except TRANSIENT as exc:
+            wait = after_outage(interval_s, backoff.failed())
+            log.warning("%s cannot reach the database (%s); trying again in %.1f s",
+                        what, error_line(exc), wait)  # fmt: skip
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), wait)
 
@@ -218,17 +231,6 @@ async def pregenerate_once(ctx: WorkerContext) -> int:
 
 
 async def faq_pregenerator(ctx: WorkerContext, stop: asyncio.Event) -> None:
-    backoff = Backoff()
-    while not stop.is_set():
-        wait = max(60.0, ctx.settings.faq_sweep_s)
-        try:
-            await pregenerate_once(ctx)
-            backoff.succeeded()
-        except ChannelUnavailable as exc:
-            log.warning("FAQ pre-generation: %s", exc)
-        except TRANSIENT as exc:
-            wait = min(wait, backoff.failed())  # back soon after an outage, not a minute later
-            log.warning("FAQ pre-generation cannot reach the database (%s); trying again in %.1f s",
-                        error_line(exc), wait)  # fmt: skip
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), wait)
+    # Back soon after an outage, not a minute later.
+    interval_s = max(60.0, ctx.settings.faq_sweep_s)
+    await _every(stop, "FAQ pre-generation", lambda: pregenerate_once(ctx), interval_s, after_outage=min)

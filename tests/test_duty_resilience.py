@@ -8,12 +8,13 @@ import asyncio
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import Engine, make_url
 
 from coolpapers.app.arxiv.client import ArxivClient
 from coolpapers.app.arxiv.records import PaperRecord
@@ -206,10 +207,20 @@ def test_indexer_rides_out_a_postgres_restart(
                 await worker.finish()
             assert worker.ended == ["stopped"]
 
-        try:
-            with caplog.at_level(logging.WARNING):
-                asyncio.run(main())
-        finally:
-            writer.dispose()
-    failed = retries(caplog, "coolpapers.indexer")
-    assert pauses(failed)[1] > pauses(failed)[0]
+        run_logged(main, caplog, writer)
+    assert_backing_off(caplog, "coolpapers.indexer")
+
+
+def run_logged(main: Callable[[], Coroutine[Any, Any, None]], caplog: pytest.LogCaptureFixture,
+               engine: Engine) -> None:  # fmt: skip
+    """Run the test's event loop with warnings captured; `engine` (the test's own) is closed after."""
+    try:
+        with caplog.at_level(logging.WARNING):
+            asyncio.run(main())
+    finally:
+        engine.dispose()
+
+
+def assert_backing_off(caplog: pytest.LogCaptureFixture, logger: str) -> None:
+    failed = retries(caplog, logger)
+    assert pauses(failed)[1] > pauses(failed)[0]  # the pause grew while the outage lasted

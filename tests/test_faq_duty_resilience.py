@@ -4,9 +4,7 @@ duties run on (before, one such error ended the worker and every FAQ it was writ
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
 
 import pytest
 from sqlalchemy import update
@@ -22,7 +20,7 @@ from coolpapers.app.store.papers import store_papers
 from coolpapers.worker.context import Duty, WorkerContext
 from coolpapers.worker.faq import faq_consumer, faq_sweeper
 from tests.conftest import make_settings
-from tests.test_duty_resilience import Worker, paper, pauses, proxied, retries, until
+from tests.test_duty_resilience import Worker, assert_backing_off, paper, proxied, retries, run_logged, until
 
 LOGGER = "coolpapers.worker.faq"
 
@@ -74,10 +72,5 @@ def test_faq_duties_ride_out_a_postgres_restart(
                 await worker.finish()
             assert worker.ended == ["stopped"]
 
-        try:
-            with caplog.at_level(logging.WARNING):
-                asyncio.run(main())
-        finally:
-            direct.dispose()
-    failed = retries(caplog, LOGGER)
-    assert pauses(failed)[1] > pauses(failed)[0]
+        run_logged(main, caplog, direct)
+    assert_backing_off(caplog, LOGGER)

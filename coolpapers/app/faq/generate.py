@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import random
 import time
@@ -26,7 +25,7 @@ from coolpapers.app.settings import Settings
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store.arxiv_pacing import instance_pacer
 from coolpapers.app.store.db import error_line, session_scope
-from coolpapers.app.store.models import Paper, utcnow
+from coolpapers.app.store.models import Paper
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +199,16 @@ async def _keep_lease(rt: FaqRuntime, claim: store.Claim, work: asyncio.Task[str
         last_held = loop.time()
 
 
+def hand_back(factory: sessionmaker[Session], claim: store.Claim, max_attempts: int) -> None:
+    """Shutting down: the row goes back now rather than after its lease goes stale. Its claim
+    counted as an attempt; with none left the row ends failed, as a stale one does, so workers
+    stopped mid-generation time after time cannot keep one row going forever."""
+    if claim.attempt >= max_attempts:
+        store.finish_failed(factory, claim, store.gave_up_error(max_attempts))
+    else:
+        store.retry_later(factory, claim, "worker stopped", 0)
+
+
 async def run_claim(rt: FaqRuntime, claim: store.Claim) -> str:
     """Generate the claimed row; returns its new state (done, failed, pending, lost)."""
     factory, s = rt.session_factory, rt.settings
@@ -215,8 +224,7 @@ async def run_claim(rt: FaqRuntime, claim: store.Claim) -> str:
         except asyncio.CancelledError:
             if lease.done():
                 return "lost"
-            # Shutting down: hand the row back now rather than after its lease goes stale.
-            await asyncio.to_thread(store.retry_later, factory, claim, "worker stopped", utcnow())
+            await asyncio.to_thread(hand_back, factory, claim, s.faq_max_attempts)
             raise
         except Fatal as exc:
             await asyncio.to_thread(store.finish_failed, factory, claim, CONFIG_ERROR_PREFIX + str(exc))
@@ -230,8 +238,7 @@ async def run_claim(rt: FaqRuntime, claim: store.Claim) -> str:
                 return "failed"
             retry_after = exc.retry_after if isinstance(exc, Retryable) else None
             delay = retry_after if retry_after is not None else backoff_s(s, claim.attempt)
-            when = utcnow() + dt.timedelta(seconds=delay)
-            await asyncio.to_thread(store.retry_later, factory, claim, str(exc), when)
+            await asyncio.to_thread(store.retry_later, factory, claim, str(exc), delay)
             log.warning("FAQ %d attempt %d: %s; retry in %.1f s", claim.faq_id, claim.attempt, exc, delay)
             return "pending"
         finally:

@@ -17,15 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from coolpapers.app.arxiv.pacing import MIN_POLL_S, LocalPacer, Pacer, SharedPacer, wait_for_turn
 from coolpapers.app.arxiv.pacing_redis import RedisSlotBook
 from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import DB_EPOCH_NOW
 
 ROW_ID = 1
-
-# Seconds since the epoch on the database's clock, as a double. clock_timestamp(), not now():
-# now() stands still for the whole transaction.
-_NOW = {
-    "postgresql": "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)",
-    "sqlite": "((julianday('now') - 2440587.5) * 86400.0)",
-}
 
 
 class DbSlotBook:
@@ -33,7 +27,7 @@ class DbSlotBook:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        now = _NOW[engine.dialect.name]
+        now = DB_EPOCH_NOW[engine.dialect.name]
         self._take = text(
             f"UPDATE arxiv_pacing SET holder = :token, held_until = {now} + :hold "
             f"WHERE id = {ROW_ID} AND next_at <= {now} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,22 @@ def is_lock_timeout(exc: BaseException) -> bool:
     if sqlite_code is not None:
         return sqlite_code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
     return getattr(orig, "sqlstate", None) == PG_LOCK_NOT_AVAILABLE
+
+
+# Seconds since the epoch on the database's clock, as a double. clock_timestamp(), not now():
+# now() stands still for the whole transaction.
+DB_EPOCH_NOW = {
+    "postgresql": "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)",
+    "sqlite": "((julianday('now') - 2440587.5) * 86400.0)",
+}
+
+
+def db_now(session: Session) -> dt.datetime:
+    """The database's clock, aware UTC. Leases that several hosts judge (heartbeats, stale
+    cutoffs, retry times) are all reckoned on it: a host whose own clock ran ahead would
+    otherwise see a healthy worker's fresh heartbeat as old."""
+    seconds = session.scalar(text(f"SELECT {DB_EPOCH_NOW[session.get_bind().dialect.name]}"))
+    return dt.datetime.fromtimestamp(float(seconds), dt.UTC)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.db import db_now, session_scope
 from coolpapers.app.store.models import Faq, utcnow
 
 READER_PRIORITY = 10
@@ -129,8 +129,8 @@ def queue_position(session: Session, row: Faq) -> int | None:
 
 def claim_next(factory: sessionmaker[Session], worker_id: str, only_id: int | None = None) -> Claim | None:
     """Atomically take the most urgent eligible pending row (or row `only_id`): pending → running."""
-    now = utcnow()
     with session_scope(factory) as session:
+        now = db_now(session)
         query = select(Faq.id).where(
             Faq.status == "pending", or_(Faq.not_before.is_(None), Faq.not_before <= now)
         )
@@ -149,7 +149,7 @@ def claim_next(factory: sessionmaker[Session], worker_id: str, only_id: int | No
                     attempts=Faq.attempts + 1,
                     heartbeat_at=now,
                     started_at=now,
-                    updated_at=now,
+                    updated_at=utcnow(),
                 )
             )
             if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -167,7 +167,7 @@ def _owned(claim: Claim) -> ColumnElement[bool]:
 def heartbeat(factory: sessionmaker[Session], claim: Claim) -> bool:
     """Extend the lease; False when the row was taken away (stale, regenerated)."""
     with session_scope(factory) as session:
-        res = session.execute(update(Faq).where(_owned(claim)).values(heartbeat_at=utcnow()))
+        res = session.execute(update(Faq).where(_owned(claim)).values(heartbeat_at=db_now(session)))
         return res.rowcount == 1  # type: ignore[attr-defined]
 
 
@@ -214,8 +214,10 @@ def finish_failed(factory: sessionmaker[Session], claim: Claim, error: str) -> b
         return res.rowcount == 1  # type: ignore[attr-defined]
 
 
-def retry_later(factory: sessionmaker[Session], claim: Claim, error: str, not_before: dt.datetime) -> bool:
+def retry_later(factory: sessionmaker[Session], claim: Claim, error: str, delay_s: float) -> bool:
+    """Back to pending, claimable `delay_s` from now on the database's clock (which claims compare)."""
     with session_scope(factory) as session:
+        not_before = db_now(session) + dt.timedelta(seconds=delay_s)
         res = session.execute(
             update(Faq)
             .where(_owned(claim))
@@ -225,8 +227,13 @@ def retry_later(factory: sessionmaker[Session], claim: Claim, error: str, not_be
 
 
 def stale_running(cutoff: dt.datetime) -> ColumnElement[bool]:
-    """Running rows whose heartbeat is older than `cutoff`: their worker stopped (killed)."""
+    """Running rows whose heartbeat is older than `cutoff` (on the database's clock, as heartbeats
+    are written): their worker stopped (killed)."""
     return and_(Faq.status == "running", or_(Faq.heartbeat_at.is_(None), Faq.heartbeat_at < cutoff))
+
+
+def gave_up_error(max_attempts: int) -> str:
+    return f"the worker writing it stopped {max_attempts} times; gave up"
 
 
 def release_stale(factory: sessionmaker[Session], older_than: dt.timedelta, max_attempts: int) -> int:
@@ -234,14 +241,14 @@ def release_stale(factory: sessionmaker[Session], older_than: dt.timedelta, max_
     once they have been claimed `max_attempts` times: a paper that kills its worker on every
     attempt must not loop forever. Returns how many rows were released or failed."""
     now = utcnow()
-    stale = stale_running(now - older_than)
     with session_scope(factory) as session:
+        stale = stale_running(db_now(session) - older_than)
         spent = session.execute(
             update(Faq)
             .where(stale, Faq.attempts >= max_attempts)
             .values(
                 status="failed",
-                error=f"the worker writing it stopped {max_attempts} times; gave up",
+                error=gave_up_error(max_attempts),
                 worker_id=None,
                 finished_at=now,
                 updated_at=now,

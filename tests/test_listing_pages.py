@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator, Set
 
 import pytest
@@ -15,9 +16,9 @@ from coolpapers.app.ingest.demo import iter_days, load_demo
 from coolpapers.app.settings import Settings
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.papers import store_announcements, store_papers
-from coolpapers.app.web.app import create_app
 from coolpapers.app.web.listing import ListingService
 from tests.fake_arxiv.server import FakeArxiv
+from tests.lookup_worker import app_with_lookups, when_landed
 
 DAY = dt.date(2026, 6, 9)
 UNION = ("cs.AI", "cs.CL", "cs.CV", "cs.LG")
@@ -28,7 +29,7 @@ def client(
     settings: Settings, session_factory: sessionmaker[Session], fake_arxiv: FakeArxiv
 ) -> Iterator[TestClient]:
     load_demo(session_factory)
-    app = create_app(settings.model_copy(update=fake_arxiv.settings_overrides()))
+    app = app_with_lookups(settings.model_copy(update=fake_arxiv.settings_overrides()))
     core = app.state.core
     # No stamp memo in tests, so a change is visible on the next request.
     core.listings = ListingService(core.listings.cache, settings.arxiv_pdf_url, stamp_ttl_s=0)
@@ -122,7 +123,7 @@ def test_bad_input_answers(client: TestClient) -> None:
     assert r.status_code == 404 and "2026-06-08" in r.text
     assert client.get("/arxiv/2606.99999999").status_code == 404
     assert client.get("/arxiv/2613.00001").status_code == 404
-    assert client.get("/arxiv/2606.00001").status_code == 404  # a valid id arXiv does not know
+    assert when_landed(client, "/arxiv/2606.00001").status_code == 404  # a valid id arXiv does not know
     assert client.get("/arxiv/" + "+".join(["cs.AI"] * 300)).status_code == 414
     assert client.get("/arxiv/cs.AI", params={"date": "x" * 3000}).status_code == 414
     assert client.get("/arxiv/cs.AI+-").status_code in (400, 404)
@@ -132,7 +133,10 @@ def test_bad_input_answers(client: TestClient) -> None:
 
 def test_a_paper_not_stored_is_fetched_from_arxiv(client: TestClient, fake_arxiv: FakeArxiv) -> None:
     # 2606.10376 is in the fake arXiv's days (06-10) but not in the bundled demo days.
-    r = client.get("/arxiv/arXiv:2606.10376v1")
+    waiting = client.get("/arxiv/arXiv:2606.10376v1")
+    assert waiting.status_code == 202 and waiting.headers["retry-after"] == "2"
+    assert 'id="fetching" data-ids="2606.10376"' in waiting.text and "Fetching from arXiv" in waiting.text
+    r = when_landed(client, "/arxiv/arXiv:2606.10376v1")
     assert r.status_code == 200, r.text
     assert '<meta name="citation_arxiv_id" content="2606.10376">' in r.text
     assert client.get("/api/papers/2606.10376").status_code == 200
@@ -143,8 +147,8 @@ def test_a_paper_not_stored_is_fetched_from_arxiv(client: TestClient, fake_arxiv
 
 def test_paper_page_when_arxiv_is_down(client: TestClient, fake_arxiv: FakeArxiv) -> None:
     fake_arxiv.fail("/api/query", "500", times=10)
-    r = client.get("/arxiv/2606.10376")
-    assert r.status_code == 503 and "arXiv could not be reached" in r.text
+    r = when_landed(client, "/arxiv/2606.10376")
+    assert r.status_code == 503 and "arXiv could not be reached" in r.text and "HTTP 500" in r.text
 
 
 def test_paper_pages_carry_citation_tags(client: TestClient, fake_arxiv: FakeArxiv) -> None:
@@ -157,6 +161,12 @@ def test_paper_pages_carry_citation_tags(client: TestClient, fake_arxiv: FakeArx
     assert re.search(r'<meta name="citation_date" content="2026/06/0[89]">', r.text)
     assert r.text.count('name="citation_author"') >= 1 and 'name="citation_title"' in r.text
     both = client.get(f"/arxiv/{ids[1]},arXiv:{ids[0]}v2,2606.00001")
+    assert both.status_code == 200  # some papers to show: 200, with the rest being fetched
+    assert 'data-ids="2606.00001"' in both.text
+    deadline = time.monotonic() + 30
+    while 'data-ids="2606.00001"' in both.text and time.monotonic() < deadline:
+        time.sleep(0.05)
+        both = client.get(f"/arxiv/{ids[1]},arXiv:{ids[0]}v2,2606.00001")
     assert both.status_code == 200
     assert re.findall(r'<article class="paper" id="([^"]+)"', both.text) == [ids[1], ids[0]]
     assert "Not found: <code>2606.00001</code>" in both.text

@@ -1,4 +1,5 @@
-"""Any paper by id, end to end: GET /api/papers/{id} against the fake arXiv, on both databases."""
+"""Any paper by id, end to end: GET /api/papers/{id} answers 202 while the worker's lookup duty
+fetches it from the fake arXiv, then 200 (or 404); on both databases."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from coolpapers.app.ingest.refresh import refresh_listings
-from coolpapers.app.web.app import create_app
 from coolpapers.worker.context import WorkerContext
 from tests.conftest import make_settings
 from tests.fake_arxiv.server import FakeArxiv
+from tests.lookup_worker import app_with_lookups, when_landed
 
 
 @pytest.fixture
 def client(database_url: str, fake_arxiv: FakeArxiv) -> Iterator[TestClient]:
     settings = make_settings(database_url=database_url, **fake_arxiv.settings_overrides())
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(app_with_lookups(settings)) as test_client:
         yield test_client
 
 
@@ -29,7 +30,10 @@ def api_requests(fake_arxiv: FakeArxiv) -> list[str]:
 
 
 def test_missing_paper_is_fetched_once_stored_and_served(client: TestClient, fake_arxiv: FakeArxiv) -> None:
-    resp = client.get("/api/papers/arXiv:2606.10376v1")
+    first = client.get("/api/papers/arXiv:2606.10376v1")
+    assert first.status_code == 202 and first.json()["status"] == "fetching", first.text
+    assert first.headers["retry-after"] == "2"
+    resp = when_landed(client, "/api/papers/arXiv:2606.10376v1")
     assert resp.status_code == 200, resp.text
     body = resp.json()
     paper = fake_arxiv.paper("2606.10376")
@@ -49,8 +53,9 @@ def test_missing_paper_is_fetched_once_stored_and_served(client: TestClient, fak
 
 
 def test_unknown_id_is_404_and_remembered(client: TestClient, fake_arxiv: FakeArxiv) -> None:
+    assert client.get("/api/papers/2606.99999").status_code == 202
     for _ in range(3):
-        resp = client.get("/api/papers/2606.99999")
+        resp = when_landed(client, "/api/papers/2606.99999")
         assert resp.status_code == 404
         assert resp.json()["error"]["code"] == "not_found" and "2606.99999" in resp.json()["error"]["message"]
     assert len(api_requests(fake_arxiv)) == 1
@@ -71,13 +76,15 @@ def test_impossible_id_is_404_json_and_never_asks_arxiv(
 
 def test_arxiv_down_is_503_json_and_not_remembered(client: TestClient, fake_arxiv: FakeArxiv) -> None:
     fake_arxiv.fail("/api/query", "500", times=10)
+    resp = when_landed(client, "/api/papers/2606.10376")
+    assert resp.status_code == 503 and resp.json()["error"]["code"] == "unavailable"
+    assert "HTTP 500" in resp.json()["error"]["message"] and resp.headers["retry-after"] == "60"
+    fake_arxiv.faults.clear()
     app = client.app
     assert isinstance(app, FastAPI)
-    app.state.core.arxiv.backoff_base_s = 0.01
-    resp = client.get("/api/papers/2606.10376")
-    assert resp.status_code == 503 and resp.json()["error"]["code"] == "unavailable"
-    fake_arxiv.faults.clear()
-    assert client.get("/api/papers/2606.10376").status_code == 200
+    assert client.get("/api/papers/2606.10376").status_code == 503  # a click right after is told, not re-asked
+    app.state.core.lookups.retry_failed_after = dt.timedelta(0)  # …until a while has passed
+    assert when_landed(client, "/api/papers/2606.10376").status_code == 200
 
 
 def test_listed_paper_shows_its_announcements_and_status_page(
@@ -95,7 +102,7 @@ def test_listed_paper_shows_its_announcements_and_status_page(
 
     asyncio.run(fetch())
     ctx.close()
-    body = client.get("/api/papers/2606.09830").json()
+    body = client.get("/api/papers/2606.09830").json()  # stored by the refresh: no lookup
     assert body["announcements"] == [{"category": "cs.CL", "date": "2026-06-10", "type": "new"}]
     assert body["license"] == "http://creativecommons.org/licenses/by/4.0/"  # synthetic in the fake feed
     assert fake_arxiv.paths("/api/") == []

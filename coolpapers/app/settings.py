@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     arxiv_pdf_url: str = "https://arxiv.org/pdf"
     arxiv_min_interval_s: float = Field(default=3.0, ge=0)
     contact_email: str = ""
+    lookup_rate_limit_per_hour: int = Field(
+        default=60, ge=0, description="Papers not stored yet one client IP may have looked up; 0 = off"
+    )
+    lookup_queue_max: int = Field(default=500, ge=1, description="Lookups waiting at once, site-wide")
 
     categories: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["all"])
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
-from coolpapers.app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
+from coolpapers.app.arxiv.client import ArxivClient
 from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from coolpapers.app.faq.generate import FaqRuntime, run_claim
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.provider import NOT_CONFIGURED
-from coolpapers.app.ingest.lookup import find_or_fetch_paper
+from coolpapers.app.ingest.lookup import ArxivNoAnswer, find_or_fetch_paper
 from coolpapers.app.queue.channels import StreamEvent
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import faqs as store
@@ -78,7 +78,7 @@ async def _find_paper(settings: Settings, factory: sessionmaker[Session], canoni
     client = ArxivClient(settings, pacer=instance_pacer(settings, factory))
     try:
         paper = await find_or_fetch_paper(factory, client, settings.arxiv_api_url, canonical)
-    except (ArxivUnavailable, ArxivTooLarge) as exc:
+    except ArxivNoAnswer as exc:
         raise CliError(f"arXiv could not be reached to look up {canonical}: {exc}") from None
     finally:
         await client.aclose()

@@ -64,10 +64,10 @@ def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -
 
 
 @main.command()
-@click.option("--only", type=click.Choice(["feeds", "faq", "search"]), multiple=True,
+@click.option("--only", type=click.Choice(["feeds", "lookups", "faq", "search"]), multiple=True,
               help="Run only these duties (repeatable); default: all of them.")  # fmt: skip
 def worker(only: tuple[str, ...]) -> None:
-    """Run the background worker: arXiv schedule and FAQ jobs."""
+    """Run the background worker: arXiv schedule, paper lookups, FAQ jobs, search indexing."""
     from coolpapers.cli.signals import Shutdown
     from coolpapers.cli.supervisor import run_worker
     from coolpapers.worker.context import WorkerContext

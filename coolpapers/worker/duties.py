@@ -6,17 +6,19 @@ from coolpapers.app.settings import Settings
 from coolpapers.worker.context import Duty
 from coolpapers.worker.faq import faq_consumer, faq_pregenerator, faq_sweeper
 from coolpapers.worker.indexer import run_indexer
+from coolpapers.worker.lookups import lookup_worker
 from coolpapers.worker.scheduler import feed_scheduler
 
 # Duty groups a worker can be limited to (`coolpapers worker --only faq`), e.g. to scale
 # FAQ writers separately from the one process that follows arXiv's feeds and writes the index.
-GROUPS = ("feeds", "faq", "search")
+GROUPS = ("feeds", "lookups", "faq", "search")
 
 
 def duties_for(settings: Settings, only: frozenset[str] | None = None) -> list[tuple[str, Duty]]:
     """The duties `coolpapers worker` (and `serve --with-worker`) run, in start order."""
     duties: list[tuple[str, Duty]] = [
         ("feeds", feed_scheduler),
+        ("lookups", lookup_worker),
         ("faq-consumer", faq_consumer),
         ("faq-sweeper", faq_sweeper),
         ("search-indexer", run_indexer),

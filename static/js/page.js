@@ -2,6 +2,7 @@
 import { initBar } from "./bar.js";
 import { initCards, markStars } from "./cards.js";
 import { loadRest, sortCards } from "./listing.js";
+import { awaitLookups } from "./lookup.js";
 import { renderMath } from "./math.js";
 import { applySearch, initSearch } from "./search.js";
 import { language } from "./store.js";
@@ -16,6 +17,7 @@ renderMath(document);
 initCards(cfg, () => language.get(cfg.languages));
 initBar(cfg);
 initSearch();
+awaitLookups();
 
 const sort = document.getElementById("sort-select");
 if (sort) sort.addEventListener("change", () => sortCards(papersEl, sort.value));

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from coolpapers.app.arxiv.client import ArxivTooLarge, ArxivUnavailable
 from coolpapers.app.arxiv.ids import InvalidArxivId
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.provider import NOT_CONFIGURED
@@ -95,22 +93,6 @@ class FaqService:
     settings: Settings
     session_factory: sessionmaker[Session]
     channels: FaqChannels
-    # Finds a paper, fetching it from arXiv when it is not stored (app.arxiv.lookup); None = stored only.
-    fetch_paper: Callable[[str], Awaitable[object | None]] | None = None
-
-    async def ensure_paper(self, arxiv_id: str) -> None:
-        """Make sure the paper is stored, asking arXiv once if needed: the LLM is only ever
-        called for a paper that exists."""
-        if self.fetch_paper is None:
-            return
-        try:
-            found = await self.fetch_paper(arxiv_id)
-        except InvalidArxivId as exc:
-            raise FaqRefused(404, str(exc)) from None
-        except (ArxivUnavailable, ArxivTooLarge) as exc:
-            raise FaqRefused(503, f"arXiv could not be reached to look up {arxiv_id}: {exc}") from None
-        if found is None:
-            raise FaqRefused(404, f"arXiv has no paper {arxiv_id}")
 
     def check_language(self, lang: str) -> str:
         if lang not in self.settings.faq_languages:
@@ -149,7 +131,6 @@ class FaqService:
     ) -> FaqView:
         """Ask for a FAQ. Guards run before anything is stored: a refused request leaves no trace."""
         self.check_language(lang)
-        await self.ensure_paper(arxiv_id)
         paper_id, view = await asyncio.to_thread(self._load, arxiv_id, lang)
         if view.status in ("done", "running"):
             return view

@@ -14,6 +14,7 @@ from typing import Protocol
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
+from coolpapers.app.queue.doorbell import Doorbell, MemoryDoorbell, RedisDoorbell
 from coolpapers.app.settings import Settings
 
 JOB_FUNCTION = "faq_job"
@@ -173,7 +174,7 @@ class RedisChannels:
         return [StreamEvent(_s(i), _s(f.get(b"k", b"")), _s(f.get(b"t", b""))) for i, f in rows]
 
     async def hit(self, client: str, limit: int) -> bool:
-        key = f"{self.prefix}:faq-rate:{client}:{int(time.time() // 3600)}"
+        key = f"{self.prefix}:rate:{client}:{int(time.time() // 3600)}"
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
@@ -193,6 +194,7 @@ class FaqChannels:
     queue: FaqQueue
     bus: FaqBus
     limiter: ClientLimiter
+    doorbell: Doorbell
     redis: ArqRedis | None = None
     wakeup: asyncio.Event | None = None  # embedded mode: set when a job is enqueued
 
@@ -204,11 +206,10 @@ class FaqChannels:
 def build_channels(settings: Settings) -> FaqChannels:
     if settings.embedded:
         queue = MemoryQueue()
-        return FaqChannels(
-            queue, MemoryBus(ttl_s=settings.faq_stream_ttl_s), MemoryLimiter(), wakeup=queue.wakeup
-        )
+        bus = MemoryBus(ttl_s=settings.faq_stream_ttl_s)
+        return FaqChannels(queue, bus, MemoryLimiter(), MemoryDoorbell(), wakeup=queue.wakeup)
     # No connection is made here: redis-py connects on first use and reconnects after an outage,
     # so a Redis restart needs no restart of ours.
     redis = ArqRedis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
     channels = RedisChannels(redis, settings.redis_prefix, settings.faq_stream_ttl_s)
-    return FaqChannels(channels, channels, channels, redis=redis)
+    return FaqChannels(channels, channels, channels, RedisDoorbell(redis, settings.redis_prefix), redis=redis)

@@ -162,6 +162,31 @@ class UnknownId(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+LOOKUP_STATUSES = ("pending", "running", "failed")
+
+
+class PaperLookup(Base):
+    """A reader asked for a paper that is not stored: the row is the job a worker performs (one
+    per id, however many ask). Deleted once the paper is stored or arXiv says it has no such
+    paper; `failed` (with the error shown to readers) when arXiv could not be reached."""
+
+    __tablename__ = "paper_lookups"
+
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # a killed worker's claim ends
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_paper_lookups_status_requested_at", "status", "requested_at"),
+        CheckConstraint(_in("status", LOOKUP_STATUSES), name="status"),
+    )
+
+
 class Faq(Base):
     """One LLM reading of a paper in one language under one prompt version."""
 

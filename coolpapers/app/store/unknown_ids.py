@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from coolpapers.app.store.models import UnknownId
 from coolpapers.app.store.papers import insert_for
 
+UNKNOWN_TTL = dt.timedelta(hours=1)  # arXiv may announce a new id later; ask again after this
+
 
 def recently_unknown(session: Session, arxiv_id: str, since: dt.datetime) -> bool:
     checked = session.scalar(select(UnknownId.checked_at).where(UnknownId.arxiv_id == arxiv_id))

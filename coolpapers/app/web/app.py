@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from coolpapers.app.arxiv.client import ArxivClient
 from coolpapers.app.queue.channels import FaqChannels
 from coolpapers.app.settings import Settings, load_settings
 from coolpapers.app.web.assets import served_static
@@ -17,20 +16,16 @@ from coolpapers.app.web.routes import atom, counters, faq, health, home, listing
 from coolpapers.app.web.state import AppState
 
 
-def create_app(
-    settings: Settings, faq_channels: FaqChannels | None = None, arxiv: ArxivClient | None = None
-) -> FastAPI:
-    """`faq_channels` and `arxiv`: in embedded `serve --with-worker`, the worker's own, so both
-    share one queue, one set of streams and one polite arXiv pacer; otherwise built here."""
-    core = AppState.build(settings, faq_channels, arxiv)
+def create_app(settings: Settings, faq_channels: FaqChannels | None = None) -> FastAPI:
+    """`faq_channels`: in embedded `serve --with-worker`, the worker's own, so both share one set of
+    wake-ups, streams and counters; otherwise built here. The web holds no arXiv client."""
+    core = AppState.build(settings, faq_channels)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         if core.faq is not None and faq_channels is None:
             await core.faq.channels.aclose()
-        if arxiv is None:
-            await core.arxiv.aclose()
         core.close()
 
     app = FastAPI(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,16 +12,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.arxiv.categories import category_name
-from coolpapers.app.arxiv.client import ArxivClient
 from coolpapers.app.faq.request import FaqService
-from coolpapers.app.ingest.lookup import find_or_fetch_paper
+from coolpapers.app.ingest.lookup_requests import LookupDesk
 from coolpapers.app.paths import TEMPLATES_DIR
 from coolpapers.app.queue.channels import FaqChannels, build_channels
 from coolpapers.app.search.engine import SearchIndex
 from coolpapers.app.settings import Settings
-from coolpapers.app.store.arxiv_pacing import instance_pacer
 from coolpapers.app.store.db import make_engine, make_session_factory
-from coolpapers.app.store.models import Paper
 from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.cache import Cache, MemoryCache, RedisCache
 from coolpapers.app.web.listing import ListingService
@@ -36,18 +32,14 @@ class AppState:
     templates: Jinja2Templates
     redis: Redis | None
     listings: ListingService
-    arxiv: ArxivClient  # one per process, so on-demand lookups share arXiv's pacing
-    # Any paper by id: stored, or fetched once from arXiv (app.arxiv.lookup). Used by pages and FAQs.
-    fetch_paper: Callable[[str], Awaitable[Paper | None]]
+    lookups: LookupDesk  # papers not stored are asked of a worker; the web never calls arXiv
     search: SearchIndex
     faq: FaqService | None = None
     # Set when the process is asked to stop: open FAQ streams end (retryable) instead of being cut.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
-    def build(
-        cls, settings: Settings, faq_channels: FaqChannels | None = None, arxiv: ArxivClient | None = None
-    ) -> AppState:
+    def build(cls, settings: Settings, faq_channels: FaqChannels | None = None) -> AppState:
         engine = make_engine(settings.database_url)
         redis = (
             Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
@@ -62,14 +54,11 @@ class AppState:
         cache: Cache = RedisCache(redis, settings.redis_prefix) if redis is not None else MemoryCache()
         listings = ListingService(cache, settings.arxiv_pdf_url)
         factory = make_session_factory(engine)
-        client = arxiv or ArxivClient(settings, pacer=instance_pacer(settings, engine))
-
-        async def fetch_paper(raw_id: str) -> Paper | None:
-            return await find_or_fetch_paper(factory, client, settings.arxiv_api_url, raw_id)
-
-        faq = FaqService(settings, factory, faq_channels or build_channels(settings), fetch_paper)
+        channels = faq_channels or build_channels(settings)
+        lookups = LookupDesk(settings, channels.limiter, channels.doorbell)
+        faq = FaqService(settings, factory, channels)
         search = SearchIndex(Path(settings.search_index_dir))
-        return cls(settings, engine, factory, templates, redis, listings, client, fetch_paper, search, faq)
+        return cls(settings, engine, factory, templates, redis, listings, lookups, search, faq)
 
     def close(self) -> None:
         if self.redis is not None:

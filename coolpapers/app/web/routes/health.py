@@ -23,8 +23,8 @@ class Readiness(BaseModel):
 
 
 @router.get("/healthz", response_model=Health)
-def healthz() -> Health:
-    """The process is up and answering."""
+async def healthz() -> Health:
+    """The process is up and answering (on the event loop itself: no thread is needed)."""
     return Health(status="ok")
 
 

@@ -1,29 +1,27 @@
 """HTML paper pages: `/arxiv/{id}` and `/arxiv/{id},{id},…` (the starred-list export).
 
 Reached through the `/arxiv/{spec}` dispatcher in app.routes.listings, which sends
-anything that reads as arXiv ids here. Papers not stored yet are fetched from arXiv's API
-once (a few per page, politely paced), so any papers.cool paper link works here.
+anything that reads as arXiv ids here. Papers not stored yet are asked of a worker
+(app.web.lookups); the page says so (202) and reloads itself once they land, so any
+papers.cool paper link works here.
 """
 
 from __future__ import annotations
 
 import re
 
-import anyio.from_thread
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from coolpapers.app.arxiv.client import ArxivTooLarge, ArxivUnavailable
 from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
+from coolpapers.app.ingest.lookup_requests import RETRY_AFTER_S, Resolution
 from coolpapers.app.settings import Settings
-from coolpapers.app.store.lookup import papers_by_arxiv_ids
-from coolpapers.app.store.models import Paper
 from coolpapers.app.web.cards import cards_of
+from coolpapers.app.web.lookups import client_of, resolve_in_thread
 
 MAX_IDS = 200  # an exported starred list; longer lists are refused, not truncated
-MAX_FETCH = 3  # papers fetched from arXiv for one page view (each waits its turn at arXiv's pace)
 _LOOKS_LIKE_ID = re.compile(r"^(?:arxiv:)?\d|^[a-z-]+(?:\.[A-Za-z-]+)?/\d", re.IGNORECASE)
 
 
@@ -50,48 +48,43 @@ def parse_id_list(spec: str) -> list[str]:
     return out
 
 
-def _fetch_missing(request: Request, missing: list[str]) -> bool:
-    """Ask arXiv for up to MAX_FETCH papers not stored yet; True if arXiv could not be reached.
-
-    The route runs in a worker thread; the fetch runs on the event loop, where the process's
-    one arXiv client (and its pacing) lives.
-    """
-    fetch = request.app.state.core.fetch_paper
-    unreachable = False
-    for arxiv_id in missing[:MAX_FETCH]:
-        try:
-            anyio.from_thread.run(fetch, arxiv_id)
-        except (ArxivUnavailable, ArxivTooLarge):
-            unreachable = True
-    return unreachable
-
-
-def _stored_papers(request: Request, session: Session, ids: list[str]) -> tuple[dict[str, Paper], bool]:
-    found = papers_by_arxiv_ids(session, ids)
-    missing = [i for i in ids if i not in found]
-    if not missing:
-        return found, False
-    unreachable = _fetch_missing(request, missing)
-    return papers_by_arxiv_ids(session, ids), unreachable
+def _status(ids: list[str], found: Resolution) -> tuple[int, str | None]:
+    """The page's status, and the error to show instead of it: a page with any paper is 200; with
+    none, 202 while some are being fetched, else the reason the first one cannot be had."""
+    if found.papers:
+        return 200, None
+    if found.fetching:
+        return 202, None
+    first = ids[0]
+    if first in found.failed or (found.failed and not found.to_ask):
+        why = found.failed.get(first) or next(iter(found.failed.values()))
+        return 503, f"arXiv could not be reached to look this paper up ({why}); try again in a minute"
+    if found.to_ask:
+        return found.refused_status, found.refused or "these papers cannot be looked up right now"
+    return 404, f"arXiv has no paper {first}" if len(ids) == 1 else "arXiv has none of these papers"
 
 
 def paper_page(
     request: Request, session: Session, templates: Jinja2Templates, settings: Settings, spec: str
 ) -> Response:
     ids = parse_id_list(spec)
-    found, unreachable = _stored_papers(request, session, ids)
-    if not found and unreachable:
-        raise HTTPException(503, "arXiv could not be reached to look this paper up; try again in a minute")
-    if not found:
-        raise HTTPException(
-            404, f"arXiv has no paper {ids[0]}" if len(ids) == 1 else "arXiv has none of these papers"
-        )
-    cards = cards_of(session, [found[i] for i in ids if i in found], settings.arxiv_pdf_url)
+    desk = request.app.state.core.lookups
+    found = resolve_in_thread(desk, session, ids, client_of(request))
+    status, error = _status(ids, found)
+    if error is not None:
+        headers = {"Retry-After": "60"} if status in (429, 503) else None
+        raise HTTPException(status, error, headers=headers)
+    cards = cards_of(session, [found.papers[i] for i in ids if i in found.papers], settings.arxiv_pdf_url)
     context = {
         "papers": cards.papers,
         "counters": cards.counters,
         "published": cards.first_days,
-        "missing": [i for i in ids if i not in found],
+        "fetching": found.fetching,
+        "missing": found.unknown,
+        "failed": list(found.failed),
+        "not_asked": found.to_ask,
+        "refused": found.refused,
         "config": {"pdfUrl": settings.arxiv_pdf_url, "languages": settings.faq_languages},
     }
-    return templates.TemplateResponse(request, "paper.html", context)
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if found.fetching else None
+    return templates.TemplateResponse(request, "paper.html", context, status_code=status, headers=headers)

@@ -1,17 +1,20 @@
-"""JSON for one paper by arXiv id: `GET /api/papers/{id}`, fetched from arXiv on first request."""
+"""JSON for one paper by arXiv id: `GET /api/papers/{id}`. A paper not stored yet is fetched by a
+worker: 202 with Retry-After until it lands, then 200 (404 if arXiv has no such paper)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from coolpapers.app.arxiv.client import ArxivTooLarge, ArxivUnavailable
-from coolpapers.app.arxiv.ids import InvalidArxivId
-from coolpapers.app.ingest.lookup import find_or_fetch_paper
-from coolpapers.app.store.lookup import paper_announcements, paper_counters
+from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.lookup import paper_announcements, paper_by_arxiv_id, paper_counters
+from coolpapers.app.store.models import Paper
 from coolpapers.app.web.deps import StateDep
+from coolpapers.app.web.lookups import base_id, client_of, resolve, unless_stored
 from coolpapers.app.web.schemas.errors import error_responses
 from coolpapers.app.web.schemas.listing import CountersOut
 
@@ -42,27 +45,36 @@ class PaperOut(BaseModel):
     counters: CountersOut
 
 
-@router.get("/papers/{arxiv_id:path}", response_model=PaperOut, responses=error_responses(404, 503))
-async def get_paper(arxiv_id: str, state: StateDep) -> PaperOut:
+class FetchingOut(BaseModel):
+    status: str = "fetching"
+    arxiv_id: str
+    retry_after: int
+    message: str
+
+
+@router.get("/papers/{arxiv_id:path}", response_model=PaperOut,
+            responses={202: {"model": FetchingOut}, **error_responses(404, 429, 503)})  # fmt: skip
+async def get_paper(arxiv_id: str, request: Request, state: StateDep) -> PaperOut | JSONResponse:
     """A paper by any spelling of its id (`2406.01234`, `arXiv:2406.01234v2`, `hep-th/9901001`)."""
-    try:
-        paper = await find_or_fetch_paper(
-            state.session_factory, state.arxiv, state.settings.arxiv_api_url, arxiv_id
-        )
-    except InvalidArxivId as exc:
-        raise HTTPException(404, f"{exc}; arXiv ids look like 2406.01234 or hep-th/9901001") from None
-    except (ArxivUnavailable, ArxivTooLarge):
-        raise HTTPException(503, "arXiv cannot be reached right now; try again in a minute") from None
-    if paper is None:
-        raise HTTPException(404, f"arXiv has no paper {arxiv_id!r}")
-    with state.session_factory() as session:
+    base = base_id(arxiv_id)
+    found = await resolve(state, [base], client_of(request))
+    if (waiting := unless_stored(found, base)) is not None:
+        return waiting
+    return await asyncio.to_thread(_paper_out, state, base)
+
+
+def _paper_out(state: StateDep, base: str) -> PaperOut:
+    with session_scope(state.session_factory) as session:
+        paper: Paper | None = paper_by_arxiv_id(session, base)
+        assert paper is not None  # papers are never deleted
         announcements = paper_announcements(session, paper.id)
         counters = paper_counters(session, paper.id)
-    return PaperOut(
-        arxiv_id=paper.arxiv_id, version=paper.version, title=paper.title, authors=list(paper.authors),
-        abstract=paper.abstract, categories=[c.category for c in paper.categories],
-        primary_category=paper.primary_category, comments=paper.comments, journal_ref=paper.journal_ref,
-        doi=paper.doi, license=paper.license, submitted_at=paper.submitted_at, updated_at=paper.updated_at,
-        announcements=[AnnouncementOut(category=c, date=d, type=t) for c, d, t in announcements],
-        counters=CountersOut(**counters),
-    )  # fmt: skip
+        return PaperOut(
+            arxiv_id=paper.arxiv_id, version=paper.version, title=paper.title, authors=list(paper.authors),
+            abstract=paper.abstract, categories=[c.category for c in paper.categories],
+            primary_category=paper.primary_category, comments=paper.comments, journal_ref=paper.journal_ref,
+            doi=paper.doi, license=paper.license, submitted_at=paper.submitted_at,
+            updated_at=paper.updated_at,
+            announcements=[AnnouncementOut(category=c, date=d, type=t) for c, d, t in announcements],
+            counters=CountersOut(**counters),
+        )  # fmt: skip

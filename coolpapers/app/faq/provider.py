@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
+from httpx_sse import EventSource, SSEError
 
 from coolpapers.app.arxiv.client import retry_after_seconds
 from coolpapers.app.settings import Settings
@@ -102,23 +103,37 @@ class LlmClient:
         )
 
     async def _parse(self, resp: httpx.Response, usage: Usage) -> AsyncIterator[str]:
-        async for line in resp.aiter_lines():
-            if not line.startswith("data:"):
-                continue  # blank separators, comments (": keep-alive"), event names
-            data = line[5:].strip()
-            if data == "[DONE]":
-                return
-            try:
-                chunk = json.loads(data)
-                if chunk.get("error"):
-                    raise Retryable(f"the LLM provider reported an error mid-stream: {chunk['error']}")
-                if chunk.get("usage"):
-                    usage.prompt_tokens = chunk["usage"].get("prompt_tokens")
-                    usage.completion_tokens = chunk["usage"].get("completion_tokens")
-                for choice in chunk.get("choices") or []:
-                    content = (choice.get("delta") or {}).get("content")
-                    if content:
-                        yield str(content)
-            except (ValueError, AttributeError, TypeError) as exc:
-                raise Retryable(f"the LLM provider sent a malformed chunk: {exc}") from None
+        # httpx-sse splits lines on \r\n, \r and \n only (httpx's own line reader also splits on
+        # U+2028 and the like, which may sit raw inside a JSON string), joins multi-line data and
+        # drops comments (OpenRouter's ": OPENROUTER PROCESSING"). An event is only dispatched at
+        # its blank line: a stream cut inside one never counts as [DONE].
+        try:
+            async for event in EventSource(resp).aiter_sse():
+                if not event.data:
+                    continue  # an event without data (a lone `retry:` or `id:` field)
+                if event.data == "[DONE]":
+                    return
+                for delta in _read_chunk(event.event, event.data, usage):
+                    yield delta
+        except SSEError as exc:  # not an event stream at all (say, a JSON body despite "stream")
+            raise Retryable(f"the LLM provider did not answer with an event stream: {exc}") from None
         raise Retryable("the LLM provider's stream ended before [DONE]")
+
+
+def _read_chunk(event: str, data: str, usage: Usage) -> list[str]:
+    """One chat-completion chunk's content deltas; fills `usage` when the chunk carries it."""
+    try:
+        chunk = json.loads(data)
+        if event == "error" or chunk.get("error"):  # Groq sends `event: error`, others an error object
+            raise Retryable(f"the LLM provider reported an error mid-stream: {chunk.get('error', chunk)}")
+        choices = chunk.get("choices") or []
+        # Most providers send usage at the top level; some (Moonshot) inside the last choice.
+        counts = chunk.get("usage") or next((c["usage"] for c in choices if c.get("usage")), None)
+        if counts:
+            usage.prompt_tokens = counts.get("prompt_tokens")
+            usage.completion_tokens = counts.get("completion_tokens")
+        return [str(content) for c in choices if (content := (c.get("delta") or {}).get("content"))]
+    except (ValueError, AttributeError, TypeError, KeyError) as exc:
+        if event == "error":
+            raise Retryable(f"the LLM provider reported an error mid-stream: {data[:300]}") from None
+        raise Retryable(f"the LLM provider sent a malformed chunk: {exc}") from None

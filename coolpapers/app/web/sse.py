@@ -3,10 +3,12 @@ deltas as the model writes, and the finished FAQ (or the error) at the end."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
+from typing import Protocol
+
+from sse_starlette import ServerSentEvent
 
 from coolpapers.app.faq.provider import NOT_CONFIGURED
 from coolpapers.app.faq.request import FaqRefused, FaqService, FaqView
@@ -14,17 +16,32 @@ from coolpapers.app.queue.channels import ChannelUnavailable, StreamEvent
 from coolpapers.app.web.schemas.faq import faq_out
 
 RECHECK_S = 1.0  # how often a viewer re-reads the row (status, position) without a stream event
+# How long a stream may take to say goodbye once the server stops: it notices after at most one
+# read of the bus (RECHECK_S) and one reload of the row, with room to spare on a loaded host.
+STOP_NOTICE_S = 3 * RECHECK_S
+# Lines end in "\n" alone, as they always have here (sse-starlette's default is "\r\n").
+SEP = "\n"
 
 
-def sse(event: str, data: object) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+def sse(event: str, data: object) -> ServerSentEvent:
+    # JSON escapes line breaks inside strings, so every event is one `event:` and one `data:` line.
+    return ServerSentEvent(json.dumps(data, ensure_ascii=False, default=str), event=event, sep=SEP)
 
 
-def _error(code: str, message: str, retryable: bool) -> str:
+def keepalive() -> ServerSentEvent:
+    """The comment sse-starlette sends every COOLPAPERS_FAQ_KEEPALIVE_S so proxies keep the stream."""
+    return ServerSentEvent(comment="keep-alive", sep=SEP)
+
+
+class Flag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+def _error(code: str, message: str, retryable: bool) -> ServerSentEvent:
     return sse("error", {"code": code, "message": message, "retryable": retryable})
 
 
-def _terminal(view: FaqView) -> str | None:
+def _terminal(view: FaqView) -> ServerSentEvent | None:
     if view.status == "done":
         return sse("done", faq_out(view).model_dump(mode="json"))
     if view.status == "failed":
@@ -49,11 +66,12 @@ RESTARTING = "The server is restarting; try again in a moment."
 
 
 async def faq_stream(
-    service: FaqService, arxiv_id: str, lang: str, stopping: asyncio.Event | None = None
-) -> AsyncIterator[str]:
-    """`stopping`: set when the server is asked to stop; the stream then ends with a retryable
-    error rather than being cut off when the server's grace period is over."""
-    settings = service.settings
+    service: FaqService, arxiv_id: str, lang: str, stopping: Iterable[Flag] = ()
+) -> AsyncIterator[ServerSentEvent]:
+    """`stopping`: flags set when the server is asked to stop; the stream then ends with a
+    retryable error rather than being cut off when the server's grace period is over.
+    Keep-alive comments are the response's (sse-starlette's ping), not this generator's."""
+    flags = tuple(stopping)
     try:
         view = await service.view(arxiv_id, lang)
     except FaqRefused as exc:
@@ -75,9 +93,9 @@ async def faq_stream(
     # started (and streamed) between the two reads.
     so_far = _text_of_current_attempt(history)
     yield sse("text", {"text": so_far, "replace": True})
-    last_check = last_sent = time.monotonic()
+    last_check = time.monotonic()
     while True:
-        if stopping is not None and stopping.is_set():
+        if any(flag.is_set() for flag in flags):
             yield _error("unavailable", RESTARTING, True)
             return
         try:
@@ -99,8 +117,6 @@ async def faq_stream(
             else:
                 recheck = True
         now = time.monotonic()
-        if events:
-            last_sent = now
         if recheck or now - last_check >= RECHECK_S:
             last_check = now
             view = await service.reload(faq_id, lang)
@@ -110,7 +126,3 @@ async def faq_stream(
             if (view.status, view.position) != status:
                 status = (view.status, view.position)
                 yield sse("status", {"status": view.status, "position": view.position})
-                last_sent = now
-        if now - last_sent >= settings.faq_keepalive_s:
-            last_sent = now
-            yield ": keep-alive\n\n"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse
 
 from coolpapers.app.faq.request import FaqRefused, FaqService
 from coolpapers.app.web.deps import StateDep
+from coolpapers.app.web.lookups import base_id, resolve, unless_stored
 from coolpapers.app.web.schemas.errors import ErrorResponse
 from coolpapers.app.web.schemas.faq import FaqOut, FaqRequested, faq_out, requested_out
-from coolpapers.app.web.sse import faq_stream
+from coolpapers.app.web.sse import SEP, STOP_NOTICE_S, faq_stream, keepalive
 
 router = APIRouter(prefix="/api/papers", tags=["faq"])
 
@@ -38,26 +41,46 @@ def client_of(request: Request) -> str:
 @router.post("/{arxiv_id:path}/faq", response_model=FaqRequested, responses=ERRORS)
 async def request_faq(
     arxiv_id: str, request: Request, state: StateDep, lang: str = LangQuery
-) -> FaqRequested:
-    """Ask for the paper's FAQ: queued once however many readers ask; a failed one is retried."""
+) -> FaqRequested | JSONResponse:
+    """Ask for the paper's FAQ: queued once however many readers ask; a failed one is retried. A
+    paper not stored yet is fetched first: 202 with Retry-After until it is, then ask again."""
+    service = service_of(state)
     try:
-        view = await service_of(state).request(arxiv_id, lang, client_of(request))
+        service.check_language(lang)
+    except FaqRefused as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    base = base_id(arxiv_id)
+    if (waiting := unless_stored(await resolve(state, [base], client_of(request)), base)) is not None:
+        return waiting
+    try:
+        view = await service.request(base, lang, client_of(request))
     except FaqRefused as exc:
         raise HTTPException(exc.status, exc.message) from None
     return requested_out(view)
 
 
 @router.get("/{arxiv_id:path}/faq/stream", responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}})
-async def stream_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> StreamingResponse:
+async def stream_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> EventSourceResponse:
     """Server-sent events: `status`, `text` (first = all so far, then deltas), then `done` or `error`."""
     service = service_of(state)
     try:
         service.check_language(lang)
     except FaqRefused as exc:
         raise HTTPException(exc.status, exc.message) from None
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(faq_stream(service, arxiv_id, lang, state.stopping),
-                             media_type="text/event-stream", headers=headers)  # fmt: skip
+    # Two ways to hear of a stop: `coolpapers serve` sets state.stopping; sse-starlette sets
+    # `shutdown` when uvicorn's own signal handling stops the server (`serve --workers N`). Either
+    # way the stream ends with a retryable error, given STOP_NOTICE_S (never more than the
+    # server's own grace) before sse-starlette cancels it.
+    shutdown = anyio.Event()
+    return EventSourceResponse(
+        faq_stream(service, arxiv_id, lang, (state.stopping, shutdown)),
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        sep=SEP,
+        ping=service.settings.faq_keepalive_s,
+        ping_message_factory=keepalive,
+        shutdown_event=shutdown,
+        shutdown_grace_period=min(STOP_NOTICE_S, service.settings.shutdown_grace_s),
+    )
 
 
 @router.get("/{arxiv_id:path}/faq", response_model=FaqOut, responses=ERRORS)

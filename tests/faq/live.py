@@ -66,6 +66,8 @@ class LiveApp:
 
     settings: Settings
     with_worker: bool = True
+    # The FAQ duties only by default: the feed scheduler would reach for arXiv, which tests never do.
+    duty_groups: frozenset[str] = frozenset({"faq"})
 
     def __post_init__(self) -> None:
         self.ready = threading.Event()
@@ -84,8 +86,7 @@ class LiveApp:
         ctx = WorkerContext.build(self.settings, channels)
         tasks = [asyncio.create_task(self.server.serve())]
         if self.with_worker:
-            # The FAQ duties only: the feed scheduler would reach for arXiv, which tests never do.
-            faq_duties = duties_for(self.settings, frozenset({"faq"}))
+            faq_duties = duties_for(self.settings, self.duty_groups)
             tasks.append(asyncio.create_task(run_worker(ctx, self.stop_event, faq_duties)))
         while not self.server.started:
             await asyncio.sleep(0.01)

@@ -3,6 +3,7 @@ provider and PDF host on real sockets, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -50,9 +51,14 @@ def test_unknown_or_malformed_ids_never_reach_the_provider(
     llm, llm_url = fake_llm
     add_papers(sqlite_url, 1)
     api_url = fake_arxiv.settings_overrides()["arxiv_api_url"]
-    with LiveApp(faq_settings(sqlite_url, llm_url, arxiv_api_url=api_url)) as live:
+    with LiveApp(faq_settings(sqlite_url, llm_url, arxiv_api_url=api_url),
+                 duty_groups=frozenset({"faq", "lookups"})) as live:  # fmt: skip
         for paper in ("2406.99999", "not-an-id", "9999.00001"):
             resp = httpx.post(f"{live.url}/api/papers/{paper}/faq")
+            deadline = time.monotonic() + 30
+            while resp.status_code == 202 and time.monotonic() < deadline:  # a worker asks arXiv
+                time.sleep(0.05)
+                resp = httpx.post(f"{live.url}/api/papers/{paper}/faq")
             assert resp.status_code == 404, resp.text
             assert resp.json()["error"]["code"] == "not_found"
             events = read_stream(f"{live.url}/api/papers/{paper}/faq/stream")
@@ -74,10 +80,16 @@ def test_a_paper_not_stored_yet_is_fetched_from_arxiv_then_written(
     settings = faq_settings(
         database_url, llm_url, overrides["arxiv_pdf_url"], arxiv_api_url=overrides["arxiv_api_url"]
     )
-    with LiveApp(settings) as live:
+    with LiveApp(settings, duty_groups=frozenset({"faq", "lookups"})) as live:
         api = f"{live.url}/api/papers/arXiv:2606.06625v1/faq"
         first = httpx.post(api)
-        assert first.status_code == 200, first.text
+        assert first.status_code == 202 and first.json()["status"] == "fetching", first.text
+        assert first.headers["retry-after"] == "2" and llm.calls == 0
+        deadline = time.monotonic() + 30
+        while (asked := httpx.post(api)).status_code == 202:
+            assert time.monotonic() < deadline, "the paper was never fetched"
+            time.sleep(0.05)
+        assert asked.status_code == 200, asked.text
         events = read_stream(f"{live.url}/api/papers/2606.06625/faq/stream")
         assert events[-1][0] == "done", events
         assert "N-Player Binary Games" in llm.prompts[0]

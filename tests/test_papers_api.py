@@ -82,7 +82,7 @@ def test_arxiv_down_is_503_json_and_not_remembered(client: TestClient, fake_arxi
     fake_arxiv.faults.clear()
     app = client.app
     assert isinstance(app, FastAPI)
-    assert client.get("/api/papers/2606.10376").status_code == 503  # a click right after is told, not re-asked
+    assert client.get("/api/papers/2606.10376").status_code == 503  # a click right after is told…
     app.state.core.lookups.retry_failed_after = dt.timedelta(0)  # …until a while has passed
     assert when_landed(client, "/api/papers/2606.10376").status_code == 200
 

@@ -197,8 +197,6 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     client = Redis.from_url(redis_url)
     try:
         keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        # arq keeps its own keys (arq:job:…, arq:result:…) named by our job ids, which carry the prefix.
-        keys += list(client.scan_iter(match=f"arq:*{prefix}*", count=1000))
         if keys:
             client.delete(*keys)
     finally:

@@ -1,5 +1,5 @@
-"""The worker's FAQ duties: consume jobs (arq over Redis, or in-process), sweep the database to
-heal lost messages and dead workers, and pre-generate FAQs for new papers when enabled."""
+"""The worker's FAQ duties: claim pending rows and write them (woken by the doorbell), sweep the
+database for rows of dead workers, and pre-generate FAQs for new papers when enabled."""
 
 from __future__ import annotations
 
@@ -7,25 +7,18 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
-
-from arq.worker import Worker, func
 
 from coolpapers.app.faq.generate import FaqRuntime, run_claim
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.request import start_of_day
-from coolpapers.app.queue.channels import (
-    JOB_FUNCTION,
-    ChannelUnavailable,
-    FaqChannels,
-    redeliver_after,
-    stale_after,
-)
+from coolpapers.app.queue.channels import ChannelUnavailable, FaqChannels, stale_after
+from coolpapers.app.queue.doorbell import FAQS, Listener
 from coolpapers.app.store import faq_budget
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store.db import error_line
-from coolpapers.worker.context import WorkerContext, until_done_or_stopped
+from coolpapers.worker.context import WorkerContext
 from coolpapers.worker.retry import TRANSIENT, Backoff
 
 log = logging.getLogger("coolpapers.worker.faq")
@@ -36,131 +29,97 @@ def channels_of(ctx: WorkerContext) -> FaqChannels:
     return ctx.faq_channels
 
 
-async def _claim_and_run(rt: FaqRuntime) -> str | None:
-    claim = await asyncio.to_thread(store.claim_next, rt.session_factory, rt.worker_id)
-    if claim is None:
-        return None
-    return await run_claim(rt, claim)
-
-
-async def faq_job(arq_ctx: dict[str, Any], faq_id: int) -> str | None:
-    """An arq job. A message says "work is waiting"; which row runs is decided by the database
-    (highest priority first), so readers' clicks overtake queued background work."""
-    rt: FaqRuntime = arq_ctx["faq_runtime"]
-    return await _claim_and_run(rt)
-
-
 async def faq_consumer(ctx: WorkerContext, stop: asyncio.Event) -> None:
     channels = channels_of(ctx)
-    s = ctx.settings
-    rt = FaqRuntime.build(s, ctx.session_factory, channels.bus, ctx.worker_id, ctx.arxiv)
+    rt = FaqRuntime.build(ctx.settings, ctx.session_factory, channels.bus, ctx.worker_id, ctx.arxiv)
     try:
-        if channels.redis is None:
-            await _consume_in_process(rt, channels, stop)
-        else:
-            await _consume_arq(rt, channels, stop)
+        async with channels.doorbell.listen(FAQS) as bell:
+            await _consume(rt, bell, stop)
     finally:
         await rt.aclose()
 
 
-async def _consume_in_process(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Event) -> None:
-    wakeup = channels.wakeup or asyncio.Event()
+async def _consume(rt: FaqRuntime, bell: Listener, stop: asyncio.Event) -> None:
+    """Claim rows while there is room (the database picks the most urgent), run each as a task,
+    and otherwise sleep until rung, a slot frees up, or the first retry delay ends."""
+    slot_free = asyncio.Event()
     running: set[asyncio.Task[str]] = set()
     backoff = Backoff()
+    # One listening task at a time, kept across rounds: cancelling a pub/sub read drops the
+    # connection, and a ring sent while it reconnects would be missed.
+    ringing: asyncio.Task[bool] | None = None
 
     def finished(task: asyncio.Task[str]) -> None:
         running.discard(task)
-        wakeup.set()  # a slot is free: look for more work
+        slot_free.set()
 
     try:
         while not stop.is_set():
+            idle_s = rt.settings.faq_sweep_s
             if len(running) < rt.settings.llm_concurrency:
-                wakeup.clear()
                 try:
                     claim = await asyncio.to_thread(store.claim_next, rt.session_factory, rt.worker_id)
+                    due_in = (
+                        None
+                        if claim
+                        else await asyncio.to_thread(store.seconds_until_due, rt.session_factory)
+                    )
                     backoff.succeeded()
                 except TRANSIENT as exc:  # generations in flight go on; claiming waits for the database
                     pause = backoff.failed()
                     log.warning(
                         "FAQ consumer cannot claim work (%s); trying again in %.1f s", error_line(exc), pause
                     )
-                    await _until_either_is_set(stop, stop, timeout=pause)
+                    await _first_of(stop.wait(), timeout=pause)
                     continue
                 if claim is not None:
                     task = asyncio.create_task(run_claim(rt, claim))
                     running.add(task)
                     task.add_done_callback(finished)
                     continue
-            await _until_either_is_set(wakeup, stop, timeout=min(1.0, rt.settings.faq_sweep_s))
+                if due_in is not None:
+                    idle_s = min(idle_s, due_in + 0.05)
+            slot_free.clear()
+            if ringing is None or ringing.done():
+                ringing = asyncio.create_task(bell.wait(rt.settings.faq_sweep_s))
+            await _first_of(slot_free.wait(), stop.wait(), timeout=idle_s, also=ringing)
         # Stopping: no new claims; what is being written may finish until the grace period ends
         # and the runner cancels this duty (the rows then go back to pending).
         if running:
             await asyncio.wait(set(running))
     finally:
+        if ringing is not None:
+            ringing.cancel()
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
 
 
-async def _until_either_is_set(first: asyncio.Event, second: asyncio.Event, timeout: float) -> None:
-    waiters = {asyncio.create_task(first.wait()), asyncio.create_task(second.wait())}
+async def _first_of(
+    *waits: Coroutine[Any, Any, object], timeout: float, also: asyncio.Task[bool] | None = None
+) -> None:
+    """Until one of `waits` or `also` ends, or `timeout`; `waits` are cancelled, `also` is not."""
+    tasks = {asyncio.ensure_future(w) for w in waits}
     try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(tasks | ({also} if also else set()), timeout=timeout,
+                           return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
     finally:
-        for waiter in waiters:
-            waiter.cancel()
-
-
-async def _consume_arq(rt: FaqRuntime, channels: FaqChannels, stop: asyncio.Event) -> None:
-    assert channels.redis is not None
-    s = rt.settings
-    arq_worker = Worker(
-        functions=[func(faq_job, name=JOB_FUNCTION)],  # type: ignore[arg-type]
-        redis_pool=channels.redis,
-        queue_name=f"{s.redis_prefix}:faq-queue",
-        max_jobs=s.llm_concurrency,
-        keep_result=0,  # the row is the result; no id stays blocked after a job ends
-        job_timeout=max(600.0, s.llm_timeout_s * 10),
-        max_tries=1000,  # retries are counted on the row, not by arq
-        poll_delay=0.2,
-        handle_signals=False,  # signals are the process's (worker/lifecycle.py); `stop` says when
-        ctx={"faq_runtime": rt},
-    )
-    polling = asyncio.create_task(arq_worker.async_run(), name="arq")
-    try:
-        await until_done_or_stopped(polling, stop)
-        if polling.done():
-            polling.result()  # re-raise why it ended (e.g. Redis gone): the runner exits for a restart
-        # Stopping: take no new job; the running ones may finish until the grace period ends and
-        # the runner cancels this duty. Closing arq then cancels them, which hands their rows back
-        # to pending, and leaves their messages queued for another worker.
-        arq_worker.allow_pick_jobs = False
-        while any(not job.done() for job in list(arq_worker.tasks.values())):
-            await asyncio.sleep(0.1)
-    finally:
-        polling.cancel()
-        await asyncio.wait({polling})
-        with contextlib.suppress(Exception):
-            await arq_worker.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def sweep_once(ctx: WorkerContext) -> int:
-    """Release rows of dead workers and (re)queue every due pending row; returns how many."""
+    """Hand the rows of dead workers back (or end them failed past FAQ_MAX_ATTEMPTS) and wake the
+    consumers; returns how many rows were released."""
     s = ctx.settings
     released = await asyncio.to_thread(
         store.release_stale, ctx.session_factory, stale_after(s), s.faq_max_attempts
     )
     if released:
         log.warning("released %d FAQ generation(s) of stopped workers", released)
-    channels = channels_of(ctx)
-    if channels.redis is None:
-        if channels.wakeup is not None:
-            channels.wakeup.set()
-        return released
-    rows = await asyncio.to_thread(store.due_pending_tags, ctx.session_factory, redeliver_after(s))
-    for faq_id, tag in rows:
-        await channels.queue.enqueue(faq_id, tag)
-    return len(rows)
+        await channels_of(ctx).doorbell.ring(FAQS)
+    return released
 
 
 async def faq_sweeper(ctx: WorkerContext, stop: asyncio.Event) -> None:
@@ -226,7 +185,7 @@ async def pregenerate_once(ctx: WorkerContext) -> int:
             )
             queued += created
     if queued:
-        await sweep_once(ctx)
+        await channels_of(ctx).doorbell.ring(FAQS)
     return queued
 
 

@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import cast
 
 import httpx
 import pytest
@@ -206,7 +205,5 @@ def test_redis_outage_is_a_clear_503_and_heals_without_restart(
         procs.append(start_redis(port, tmp_path))
         back = client.post(f"/api/papers/{papers[1]}/faq")
         assert back.status_code == 200 and back.json()["status"] == "pending"
-    check = Redis(port=port)
-    # redis-py types every sync reply as `Awaitable | Any`; ZCARD answers an integer.
-    assert cast(int, check.zcard("outage:faq-queue")) >= 1  # the job really went into the queue
-    check.close()
+        # Both rows wait in the database, which is the queue: a worker started now takes them.
+        assert {client.get(f"/api/papers/{p}/faq").json()["status"] for p in papers[:2]} == {"pending"}

@@ -121,23 +121,18 @@ def test_claims_follow_priority_and_are_exclusive(
     assert not finish(retaken)
 
 
-def test_a_waiting_row_is_delivered_again_after_the_redelivery_window(
+def test_a_consumer_knows_when_the_next_retry_falls_due(
     database_url: str, session_factory: sessionmaker[Session]
 ) -> None:
-    add_papers(database_url, 1)
-    row, _ = store.request_faq(session_factory, 1, "en", "v", store.READER_PRIORITY)
-    window = dt.timedelta(seconds=60)
-    now = row.updated_at
-    first = store.delivery_tag(row, window, now)
-    # Within the window the same message id: enqueueing again is a no-op.
-    assert store.delivery_tag(row, window, now + dt.timedelta(seconds=59)) == first
-    # After it, a new id: a message stuck with a killed worker no longer blocks the row.
-    later = store.delivery_tag(row, window, now + dt.timedelta(seconds=61))
-    assert later != first
-    assert store.delivery_tag(row, window, now + dt.timedelta(seconds=119)) == later
-    # The sweep reports the tag of the moment it runs.
-    [(faq_id, tag)] = store.due_pending_tags(session_factory, dt.timedelta(hours=1))
-    assert (faq_id, tag) == (row.id, first)
+    add_papers(database_url, 2)
+    assert store.seconds_until_due(session_factory) is None  # nothing waits: sleep until rung
+    store.request_faq(session_factory, 1, "en", "v", store.READER_PRIORITY)
+    assert store.seconds_until_due(session_factory) is None  # due now: claim_next takes it
+    claim = store.claim_next(session_factory, "w")
+    assert claim is not None and store.retry_later(session_factory, claim, "429", 90.0)
+    assert store.claim_next(session_factory, "w") is None
+    due_in = store.seconds_until_due(session_factory)
+    assert due_in is not None and 85 < due_in <= 90
 
 
 def test_a_row_whose_worker_dies_on_every_attempt_ends_failed(

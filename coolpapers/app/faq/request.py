@@ -13,7 +13,8 @@ from coolpapers.app.arxiv.ids import InvalidArxivId
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.provider import NOT_CONFIGURED
 from coolpapers.app.faq.render import render_markdown
-from coolpapers.app.queue.channels import ChannelUnavailable, FaqChannels, redeliver_after
+from coolpapers.app.queue.channels import ChannelUnavailable, FaqChannels
+from coolpapers.app.queue.doorbell import FAQS
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import faq_budget
 from coolpapers.app.store import faqs as store
@@ -48,7 +49,6 @@ class FaqView:
     error: str | None = None
     position: int | None = None
     message: str | None = None
-    version_tag: str = ""  # names the row's state in queue job ids
 
     @property
     def retryable(self) -> bool:
@@ -79,7 +79,6 @@ def view_of(session: Session, row: Faq | None, settings: Settings, prompt_versio
         error=row.error,
         position=store.queue_position(session, row),
         message=message,
-        version_tag=store.state_tag(row),
     )
 
 
@@ -142,7 +141,7 @@ class FaqService:
         row, _created = await asyncio.to_thread(
             store.request_faq, self.session_factory, paper_id, lang, version, priority
         )
-        await self._enqueue(row.id, store.delivery_tag(row, redeliver_after(self.settings)))
+        await self.channels.doorbell.ring(FAQS)  # the row is the job; this only wakes a worker
         return await self.reload(row.id, lang)
 
     async def _guard_costs(self, client: str) -> None:
@@ -166,11 +165,4 @@ class FaqService:
         try:
             return await self.channels.limiter.hit(client, limit)
         except ChannelUnavailable as exc:
-            raise FaqRefused(503, f"FAQs are unavailable for a moment: {exc}") from None
-
-    async def _enqueue(self, faq_id: int, tag: str) -> None:
-        try:
-            await self.channels.queue.enqueue(faq_id, tag)
-        except ChannelUnavailable as exc:
-            # The row is stored as pending; the worker's sweep queues it once Redis is back.
             raise FaqRefused(503, f"FAQs are unavailable for a moment: {exc}") from None

@@ -1,7 +1,8 @@
-"""How web and worker processes reach each other for FAQs: a job queue, a stream of partial
-text per job, and the per-client request counter. Redis-backed when REDIS_URL is set (arq for the
-queue, Redis Streams for text), in-process otherwise: the CLI builds one `FaqChannels` and hands the
-same object to the web app and the embedded worker."""
+"""How web and worker processes reach each other: wake-ups for waiting work (queue/doorbell.py),
+a stream of partial text per FAQ, and per-client request counters. The work itself is rows in the
+database, claimed with guarded UPDATEs (store/faqs.py, store/lookups.py); nothing here holds a job.
+Redis-backed when REDIS_URL is set (pub/sub, Streams, counters), in-process otherwise: the CLI
+builds one `FaqChannels` and hands the same object to the web app and the embedded worker."""
 
 from __future__ import annotations
 
@@ -9,27 +10,19 @@ import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from arq.connections import ArqRedis
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from coolpapers.app.queue.doorbell import Doorbell, MemoryDoorbell, RedisDoorbell
 from coolpapers.app.settings import Settings
-
-JOB_FUNCTION = "faq_job"
 
 
 def stale_after(settings: Settings) -> dt.timedelta:
     """How long a running row may go without a heartbeat before its worker counts as dead: the
     sweep then hands the row back, and /status shows it as stalled."""
     return dt.timedelta(seconds=3 * settings.faq_heartbeat_s)
-
-
-def redeliver_after(settings: Settings) -> dt.timedelta:
-    """How long a due row may wait before its message is sent again: twice `stale_after`, so a
-    live backlog is rarely sent twice."""
-    return 2 * stale_after(settings)
 
 
 class ChannelUnavailable(Exception):
@@ -41,10 +34,6 @@ class StreamEvent:
     id: str
     kind: str  # "start" (a generation attempt begins), "text" (a delta), "end" (the row changed state)
     text: str = ""
-
-
-class FaqQueue(Protocol):
-    async def enqueue(self, faq_id: int, version: str) -> None: ...
 
 
 class FaqBus(Protocol):
@@ -62,16 +51,6 @@ class ClientLimiter(Protocol):
 
 
 # ---------------------------------------------------------------- in-process (embedded mode)
-
-
-@dataclass
-class MemoryQueue:
-    """The database holds the jobs; this only wakes the in-process consumer."""
-
-    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def enqueue(self, faq_id: int, version: str) -> None:
-        self.wakeup.set()
 
 
 @dataclass
@@ -130,29 +109,12 @@ class MemoryLimiter:
 
 @dataclass
 class RedisChannels:
-    redis: ArqRedis
+    redis: Redis
     prefix: str
     ttl_s: int
 
-    @property
-    def queue_name(self) -> str:
-        return f"{self.prefix}:faq-queue"
-
     def stream_key(self, faq_id: int) -> str:
         return f"{self.prefix}:faq-stream:{faq_id}"
-
-    async def enqueue(self, faq_id: int, version: str) -> None:
-        # The job id names the row's state: enqueueing the same state twice is a no-op (arq
-        # ignores a known id), a new state (retry, stale release) gets a new message.
-        try:
-            await self.redis.enqueue_job(
-                JOB_FUNCTION,
-                faq_id,
-                _job_id=f"{self.prefix}:faq:{faq_id}:{version}",
-                _queue_name=self.queue_name,
-            )
-        except (RedisError, OSError) as exc:
-            raise ChannelUnavailable(f"the job queue (Redis) is unreachable: {exc}") from None
 
     async def publish(self, faq_id: int, kind: str, text: str = "") -> None:
         key = self.stream_key(faq_id)
@@ -164,10 +126,12 @@ class RedisChannels:
     async def read(self, faq_id: int, after: str | None, timeout_s: float) -> list[StreamEvent]:
         key = self.stream_key(faq_id)
         try:
+            # Replies are read as Any: redis-py's types for them depend on RESP version and decoding.
+            rows: list[Any]
             if after is None:
-                rows = await self.redis.xrange(key)
+                rows = list(await self.redis.xrange(key) or [])
             else:
-                answer = await self.redis.xread({key: after}, block=max(1, int(timeout_s * 1000)))
+                answer: Any = await self.redis.xread({key: after}, block=max(1, int(timeout_s * 1000)))
                 rows = answer[0][1] if answer else []
         except (RedisError, OSError) as exc:
             raise ChannelUnavailable(f"the FAQ stream (Redis) is unreachable: {exc}") from None
@@ -191,12 +155,10 @@ def _s(value: bytes | str) -> str:
 
 @dataclass
 class FaqChannels:
-    queue: FaqQueue
     bus: FaqBus
     limiter: ClientLimiter
     doorbell: Doorbell
-    redis: ArqRedis | None = None
-    wakeup: asyncio.Event | None = None  # embedded mode: set when a job is enqueued
+    redis: Redis | None = None
 
     async def aclose(self) -> None:
         if self.redis is not None:
@@ -205,11 +167,9 @@ class FaqChannels:
 
 def build_channels(settings: Settings) -> FaqChannels:
     if settings.embedded:
-        queue = MemoryQueue()
-        bus = MemoryBus(ttl_s=settings.faq_stream_ttl_s)
-        return FaqChannels(queue, bus, MemoryLimiter(), MemoryDoorbell(), wakeup=queue.wakeup)
+        return FaqChannels(MemoryBus(ttl_s=settings.faq_stream_ttl_s), MemoryLimiter(), MemoryDoorbell())
     # No connection is made here: redis-py connects on first use and reconnects after an outage,
     # so a Redis restart needs no restart of ours.
-    redis = ArqRedis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
     channels = RedisChannels(redis, settings.redis_prefix, settings.faq_stream_ttl_s)
-    return FaqChannels(channels, channels, channels, RedisDoorbell(redis, settings.redis_prefix), redis=redis)
+    return FaqChannels(channels, channels, RedisDoorbell(redis, settings.redis_prefix), redis=redis)

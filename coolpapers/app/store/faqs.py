@@ -260,30 +260,12 @@ def release_stale(factory: sessionmaker[Session], older_than: dt.timedelta, max_
         return int(spent.rowcount or 0) + int(back.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def state_tag(row: Faq) -> str:
-    """Names a row's state (attempt, last change) for queue job ids."""
-    return f"{row.attempts}-{int(row.updated_at.timestamp() * 1000)}"
-
-
-def delivery_tag(row: Faq, redeliver_after: dt.timedelta, now: dt.datetime | None = None) -> str:
-    """The job id suffix for a message about `row`. It changes with the row's state and, while the
-    row waits unchanged, once every `redeliver_after`: a message held by a killed worker stays
-    "in progress" in the queue until its job timeout, and an id that never changed could not be
-    sent again, so the row would wait that long for nothing."""
-    waited = ((now or utcnow()) - row.updated_at).total_seconds()
-    return f"{state_tag(row)}-{max(0, int(waited // redeliver_after.total_seconds()))}"
-
-
-def due_pending_tags(
-    factory: sessionmaker[Session], redeliver_after: dt.timedelta, limit: int = 1000
-) -> list[tuple[int, str]]:
-    """Pending rows that may run now, most urgent first, with their delivery tags (for the sweep)."""
-    now = utcnow()
+def seconds_until_due(factory: sessionmaker[Session]) -> float | None:
+    """How long until the first pending row waiting out a retry delay may run (database clock);
+    None when no row waits: a consumer then sleeps until rung."""
     with session_scope(factory) as session:
-        rows = session.scalars(
-            select(Faq)
-            .where(Faq.status == "pending", or_(Faq.not_before.is_(None), Faq.not_before <= now))
-            .order_by(Faq.priority.desc(), Faq.id)
-            .limit(limit)
+        now = db_now(session)
+        first = session.scalar(
+            select(func.min(Faq.not_before)).where(Faq.status == "pending", Faq.not_before > now)
         )
-        return [(row.id, delivery_tag(row, redeliver_after, now)) for row in rows]
+        return None if first is None else max(0.0, (first - now).total_seconds())

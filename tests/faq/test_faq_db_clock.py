@@ -17,7 +17,6 @@ from coolpapers.app.faq.generate import FaqRuntime, ProviderLimiter, run_claim
 from coolpapers.app.faq.provider import Usage
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store import models
-from coolpapers.app.store import status as status_store
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.web.status_report import faq_status
 from tests.faq.live import add_papers, faq_settings
@@ -32,7 +31,7 @@ def run_clock_off_by(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     def off() -> dt.datetime:
         return real() + dt.timedelta(seconds=seconds)
 
-    for module in (models, store, status_store):
+    for module in (models, store):
         monkeypatch.setattr(module, "utcnow", off)
 
 
@@ -66,7 +65,7 @@ def test_a_sweeper_whose_clock_runs_ahead_leaves_a_fresh_lease_alone(
     # /status judges by the same clock: nothing stalled.
     settings = faq_settings(database_url, faq_heartbeat_s=STALE.total_seconds() / 3)
     with session_scope(session_factory) as session:
-        report = faq_status(session, settings, status_store.utcnow())
+        report = faq_status(session, settings, models.utcnow())
     assert report.stalled == 0 and report.stalled_rows == []
 
 
@@ -89,7 +88,7 @@ def test_a_heartbeat_old_on_the_database_clock_is_released(
     run_clock_off_by(monkeypatch, sweeper_off_s)  # right, or twenty minutes behind
     settings = faq_settings(database_url, faq_heartbeat_s=STALE.total_seconds() / 3)
     with session_scope(session_factory) as session:
-        report = faq_status(session, settings, status_store.utcnow())
+        report = faq_status(session, settings, models.utcnow())
     assert report.stalled == 1 and len(report.stalled_rows) == 1
     assert store.release_stale(session_factory, STALE, 5) == 1
     assert row(session_factory, claim.faq_id).status == "pending"

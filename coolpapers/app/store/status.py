@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from coolpapers.app.store.db import db_now
 from coolpapers.app.store.faqs import stale_running
-from coolpapers.app.store.models import FAQ_STATUSES, Faq, Paper, utcnow
+from coolpapers.app.store.models import FAQ_STATUSES, Faq, Paper
 
 
 @dataclass(frozen=True)
@@ -33,24 +33,23 @@ def faq_counts(session: Session) -> dict[str, int]:
     return counts
 
 
-def _on_db_clock(session: Session, cutoff: dt.datetime) -> dt.datetime:
-    """`cutoff` is reckoned on this host's clock (its now minus the stale window) and heartbeats
-    on the database's: moved by the difference, it means the sweep's test, so a web host whose
+def _cutoff(session: Session, window: dt.timedelta) -> dt.datetime:
+    """The sweep's test, on the database's clock (as heartbeats are written), so a web host whose
     clock runs ahead does not call live generations stalled."""
-    return cutoff + (db_now(session) - utcnow())
+    return db_now(session) - window
 
 
-def stalled_count(session: Session, cutoff: dt.datetime) -> int:
-    """Running rows whose heartbeat is older than `cutoff`: their worker most likely died."""
-    stale = stale_running(_on_db_clock(session, cutoff))
+def stalled_count(session: Session, window: dt.timedelta) -> int:
+    """Running rows without a heartbeat for `window`: their worker most likely died."""
+    stale = stale_running(_cutoff(session, window))
     return int(session.scalar(select(func.count()).select_from(Faq).where(stale)) or 0)
 
 
-def stalled_faqs(session: Session, cutoff: dt.datetime, limit: int) -> list[FaqRowInfo]:
+def stalled_faqs(session: Session, window: dt.timedelta, limit: int) -> list[FaqRowInfo]:
     rows = session.execute(
         select(Paper.arxiv_id, Faq.language, Faq.heartbeat_at, Faq.worker_id)
         .join(Paper, Paper.id == Faq.paper_id)
-        .where(stale_running(_on_db_clock(session, cutoff)))
+        .where(stale_running(_cutoff(session, window)))
         .order_by(Faq.heartbeat_at.asc(), Faq.id)
         .limit(limit)
     )

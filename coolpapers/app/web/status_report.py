@@ -48,7 +48,6 @@ def build_status(session: Session, settings: Settings, search: SearchIndex) -> S
 
 def faq_status(session: Session, settings: Settings, now: dt.datetime) -> FaqStatusOut:
     stalled_after = stale_after(settings)  # as the sweep that hands such rows back
-    cutoff = now - stalled_after
     day_start = start_of_day(now)
     used = faq_budget.tokens_spent(session, day_start)
     budget = settings.faq_daily_token_budget
@@ -60,9 +59,9 @@ def faq_status(session: Session, settings: Settings, now: dt.datetime) -> FaqSta
         llm_configured=settings.llm_configured,
         model=settings.llm_model or None,
         counts=queries.faq_counts(session),
-        stalled=queries.stalled_count(session, cutoff),
+        stalled=queries.stalled_count(session, stalled_after),
         stalled_after_s=stalled_after.total_seconds(),
-        stalled_rows=rows(queries.stalled_faqs(session, cutoff, STALLED_SHOWN)),
+        stalled_rows=rows(queries.stalled_faqs(session, stalled_after, STALLED_SHOWN)),
         recent_failures=rows(queries.recent_failures(session, FAILURES_SHOWN)),
         tokens=FaqTokensOut(
             day_start=day_start,

@@ -53,24 +53,34 @@ async def write_faq(settings: Settings, arxiv_id: str, lang: str, *, regenerate:
         raise CliError(str(exc)) from None
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
-    version = prompt_for(lang).version
     try:
         found = await _find_paper(settings, factory, canonical)
-        with session_scope(factory) as session:
-            paper = paper_by_arxiv_id(session, found)
-            assert paper is not None
-            paper_id = paper.id
-            existing = store.find_faq(session, paper_id, lang, version)
-        if regenerate and existing is not None and not store.reset_for_regeneration(factory, existing.id):
-            raise CliError("this FAQ is being generated right now; try again when it is done")
-        if existing is not None and existing.status == "done" and not regenerate:
-            return existing.markdown or ""
-        if not settings.llm_configured:
-            raise CliError(NOT_CONFIGURED)
-        row, _ = store.request_faq(factory, paper_id, lang, version, store.READER_PRIORITY)
-        return await _generate_here(settings, factory, row.id)
+        stored, faq_id = await asyncio.to_thread(
+            _stored_or_requested, settings, factory, found, lang, regenerate
+        )
+        return stored if faq_id is None else await _generate_here(settings, factory, faq_id)
     finally:
         engine.dispose()
+
+
+def _stored_or_requested(
+    settings: Settings, factory: sessionmaker[Session], arxiv_id: str, lang: str, regenerate: bool
+) -> tuple[str, int | None]:
+    """The stored FAQ's Markdown (and None), or the id of the row to generate now."""
+    version = prompt_for(lang).version
+    with session_scope(factory) as session:
+        paper = paper_by_arxiv_id(session, arxiv_id)
+        assert paper is not None
+        paper_id = paper.id
+        existing = store.find_faq(session, paper_id, lang, version)
+    if regenerate and existing is not None and not store.reset_for_regeneration(factory, existing.id):
+        raise CliError("this FAQ is being generated right now; try again when it is done")
+    if existing is not None and existing.status == "done" and not regenerate:
+        return existing.markdown or "", None
+    if not settings.llm_configured:
+        raise CliError(NOT_CONFIGURED)
+    row, _ = store.request_faq(factory, paper_id, lang, version, store.READER_PRIORITY)
+    return "", row.id
 
 
 async def _find_paper(settings: Settings, factory: sessionmaker[Session], canonical: str) -> str:
@@ -92,13 +102,13 @@ async def _generate_here(settings: Settings, typed: sessionmaker[Session], faq_i
     streamed = False
     try:
         while True:
-            row = store.get_faq(typed, faq_id)
+            row = await asyncio.to_thread(store.get_faq, typed, faq_id)
             assert row is not None
             if row.status == "done":
                 return "" if streamed else (row.markdown or "")
             if row.status == "failed":
                 raise CliError(f"the FAQ could not be written: {row.error}")
-            claim = store.claim_next(typed, rt.worker_id, only_id=faq_id)
+            claim = await asyncio.to_thread(store.claim_next, typed, rt.worker_id, faq_id)
             if claim is None:  # a worker is writing it, or a retry is waiting: wait for it
                 await asyncio.sleep(0.5)
                 continue

@@ -79,16 +79,21 @@ async def refresh_listings(
     reports: list[FeedReport] = []
     done: set[str] = set()
     for _ in range(MAX_ROUNDS):
-        now = utcnow()
-        with session_scope(factory) as session:
-            queries = [q for q in effective_queries(session, base_queries(categories)) if q not in done]
-            claims = listings.claim_due(session, queries, owner, now, LEASE, force=force) if queries else []
+        claims = await asyncio.to_thread(_claim_due, factory, categories, done, owner, force)
         if not claims:
             break
         for claim in claims:
             done.add(claim.query)
             reports.append(await refresh_one(factory, client, rss_url, claim, owner, feed_cap))
     return reports
+
+
+def _claim_due(
+    factory: sessionmaker[Session], categories: list[str], done: set[str], owner: str, force: bool
+) -> list[listings.Claim]:
+    with session_scope(factory) as session:
+        queries = [q for q in effective_queries(session, base_queries(categories)) if q not in done]
+        return listings.claim_due(session, queries, owner, utcnow(), LEASE, force=force) if queries else []
 
 
 async def refresh_one(
@@ -108,27 +113,27 @@ async def refresh_one(
     try:
         resp = await client.get(url, headers=headers)
         if resp.status == 304:
-            return _finish(factory, claim, owner, FeedReport(claim.query, url, "not-modified"))
+            report = FeedReport(claim.query, url, "not-modified")
+            return await asyncio.to_thread(_finish, factory, claim, owner, report)
         if resp.status != 200:
             raise FeedError(f"HTTP {resp.status}: {resp.body[:200].decode('utf-8', 'replace')}")
         # Parsing and storing a day take seconds: in a thread, so that in `serve --with-worker`
         # the pages keep answering meanwhile.
         feed = await asyncio.to_thread(parse_feed, resp.body)
     except (ArxivUnavailable, ArxivTooLarge, FeedError) as exc:
-        return _fail(factory, claim, owner, url, str(exc))
+        return await asyncio.to_thread(_fail, factory, claim, owner, url, str(exc))
     except asyncio.CancelledError:
         # Stopped while waiting on arXiv: give the row back so the next start asks at once
         # instead of waiting out the lease. (Storing, below, is not interrupted: its thread
-        # finishes the transaction and the row.)
-        with session_scope(factory) as session:
-            listings.finish(session, claim, owner)
+        # finishes the transaction and the row.) Shielded: a second cancel must not lose it.
+        await asyncio.shield(asyncio.to_thread(_give_back, factory, claim, owner))
         raise
     etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
     full = feed.raw_item_count >= feed_cap
     try:
         return await asyncio.to_thread(_store_day, factory, claim, owner, url, feed, etag, modified, full)
     except ConcurrentWrite as exc:  # SQLite: another process stored some of these papers meanwhile
-        return _fail(factory, claim, owner, url, str(exc))
+        return await asyncio.to_thread(_fail, factory, claim, owner, url, str(exc))
     except SQLAlchemyError:
         # The database stayed locked or went away: the caller retries shortly. The row goes back
         # (when it can be written) so that retry fetches the day again, not the lease's end.

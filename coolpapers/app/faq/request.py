@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,12 +26,16 @@ from coolpapers.app.store.models import Faq
 CONFIG_ERROR_PREFIX = "configuration error: "
 
 
-class FaqRefused(Exception):
-    """The request cannot be served; `status` is the HTTP status to answer with."""
+Refusal = Literal["invalid", "not_found", "over_limit", "unavailable"]
 
-    def __init__(self, status: int, message: str) -> None:
+
+class FaqRefused(Exception):
+    """The request cannot be served, and why: a bad parameter, no such paper, a client or the site
+    over its limits, or a part of the system away for a moment. The web maps `reason` to a status."""
+
+    def __init__(self, reason: Refusal, message: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.reason: Refusal = reason
         self.message = message
 
 
@@ -96,14 +101,14 @@ class FaqService:
     def check_language(self, lang: str) -> str:
         if lang not in self.settings.faq_languages:
             allowed = ", ".join(self.settings.faq_languages)
-            raise FaqRefused(400, f"language {lang!r} is not offered; choose one of: {allowed}")
+            raise FaqRefused("invalid", f"language {lang!r} is not offered; choose one of: {allowed}")
         return lang
 
     def _paper_id(self, session: Session, arxiv_id: str) -> int:
         try:
             return stored_paper(session, arxiv_id).id
         except (InvalidArxivId, PaperNotStored) as exc:
-            raise FaqRefused(404, str(exc)) from None
+            raise FaqRefused("not_found", str(exc)) from None
 
     def _load(self, arxiv_id: str, lang: str) -> tuple[int, FaqView]:
         version = prompt_for(lang).version
@@ -148,7 +153,7 @@ class FaqService:
         limit = self.settings.faq_rate_limit_per_hour
         if limit and not await self._hit(client, limit):
             raise FaqRefused(
-                429,
+                "over_limit",
                 f"Too many FAQ requests from your address: at most {limit} an hour. Please try again later.",
             )
         budget = self.settings.faq_daily_token_budget
@@ -156,7 +161,7 @@ class FaqService:
             used = await asyncio.to_thread(faq_budget.tokens_used_since, self.session_factory, start_of_day())
             if used >= budget:
                 raise FaqRefused(
-                    429,
+                    "over_limit",
                     "Today's LLM token budget for this site is used up; "
                     "new FAQs can be requested again tomorrow (UTC).",
                 )
@@ -165,4 +170,4 @@ class FaqService:
         try:
             return await self.channels.limiter.hit(client, limit)
         except ChannelUnavailable as exc:
-            raise FaqRefused(503, f"FAQs are unavailable for a moment: {exc}") from None
+            raise FaqRefused("unavailable", f"FAQs are unavailable for a moment: {exc}") from None

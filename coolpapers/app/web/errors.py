@@ -9,7 +9,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from coolpapers.app.faq.request import FaqRefused, Refusal
+
 log = logging.getLogger(__name__)
+
+# Domain refusals as HTTP: the FAQ code knows why it refuses, not how the web says it.
+REFUSAL_STATUS: dict[Refusal, int] = {"invalid": 400, "not_found": 404, "over_limit": 429, "unavailable": 503}
 
 CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 414: "uri_too_long",
          422: "invalid_parameters", 429: "too_many_requests", 500: "internal_error",
@@ -37,6 +42,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         return error_response(request, exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(FaqRefused)
+    async def faq_refused(request: Request, exc: FaqRefused) -> Response:
+        status = REFUSAL_STATUS[exc.reason]
+        headers = {"Retry-After": "30"} if exc.reason == "unavailable" else None
+        return error_response(request, status, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_params(request: Request, exc: RequestValidationError) -> Response:

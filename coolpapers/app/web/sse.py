@@ -75,7 +75,7 @@ async def faq_stream(
     try:
         view = await service.view(arxiv_id, lang)
     except FaqRefused as exc:
-        yield _error("not_found" if exc.status == 404 else "bad_request", exc.message, False)
+        yield _error("not_found" if exc.reason == "not_found" else "bad_request", exc.message, False)
         return
     if (end := _terminal(view)) is not None or view.faq_id is None:
         yield end or _error("internal_error", "no FAQ row", True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import anyio
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
-from coolpapers.app.faq.request import FaqRefused, FaqService
+from coolpapers.app.faq.request import FaqService
 from coolpapers.app.web.deps import StateDep
 from coolpapers.app.web.lookups import base_id, resolve, unless_stored
 from coolpapers.app.web.schemas.errors import ErrorResponse
@@ -45,28 +45,18 @@ async def request_faq(
     """Ask for the paper's FAQ: queued once however many readers ask; a failed one is retried. A
     paper not stored yet is fetched first: 202 with Retry-After until it is, then ask again."""
     service = service_of(state)
-    try:
-        service.check_language(lang)
-    except FaqRefused as exc:
-        raise HTTPException(exc.status, exc.message) from None
+    service.check_language(lang)  # FaqRefused is answered by web/errors.py
     base = base_id(arxiv_id)
     if (waiting := unless_stored(await resolve(state, [base], client_of(request)), base)) is not None:
         return waiting
-    try:
-        view = await service.request(base, lang, client_of(request))
-    except FaqRefused as exc:
-        raise HTTPException(exc.status, exc.message) from None
-    return requested_out(view)
+    return requested_out(await service.request(base, lang, client_of(request)))
 
 
 @router.get("/{arxiv_id:path}/faq/stream", responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}})
 async def stream_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> EventSourceResponse:
     """Server-sent events: `status`, `text` (first = all so far, then deltas), then `done` or `error`."""
     service = service_of(state)
-    try:
-        service.check_language(lang)
-    except FaqRefused as exc:
-        raise HTTPException(exc.status, exc.message) from None
+    service.check_language(lang)  # FaqRefused is answered by web/errors.py
     # Two ways to hear of a stop: `coolpapers serve` sets state.stopping; sse-starlette sets
     # `shutdown` when uvicorn's own signal handling stops the server (`serve --workers N`). Either
     # way the stream ends with a retryable error, given STOP_NOTICE_S (never more than the
@@ -86,8 +76,4 @@ async def stream_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> E
 @router.get("/{arxiv_id:path}/faq", response_model=FaqOut, responses=ERRORS)
 async def read_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> FaqOut:
     """The FAQ as stored: Markdown, sanitized HTML, model, prompt version, input used, token usage."""
-    try:
-        view = await service_of(state).view(arxiv_id, lang)
-    except FaqRefused as exc:
-        raise HTTPException(exc.status, exc.message) from None
-    return faq_out(view)
+    return faq_out(await service_of(state).view(arxiv_id, lang))

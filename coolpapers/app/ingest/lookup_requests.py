@@ -47,11 +47,14 @@ class LookupDesk:
 
     def read(self, session: Session, ids: list[str]) -> Resolution:
         """Sync (a route's thread or asyncio.to_thread): the state of every id, nothing written."""
+        # Rows first, papers second: a worker stores a paper and deletes its row in one commit, so
+        # read the other way round a lookup ending between the two reads would look like none
+        # was ever asked for, and be asked again.
+        waiting = rows.lookup_rows(session, ids)
         out = Resolution(papers=papers_by_arxiv_ids(session, ids))
         missing = [i for i in ids if i not in out.papers]
         if not missing:
             return out
-        waiting = rows.lookup_rows(session, missing)
         since = utcnow() - UNKNOWN_TTL
         retry_before = utcnow() - self.retry_failed_after
         for arxiv_id in missing:

@@ -46,6 +46,7 @@ def burst(base: str, paths: list[str], timeout_s: float = 60.0) -> BurstResult:
                     if status != 200:
                         result.health_failures.append(f"HTTP {status}")
                 except httpx.HTTPError as exc:
+                    result.health.append(timeout_s)
                     result.health_failures.append(repr(exc))
                 time.sleep(0.02)
 
@@ -56,7 +57,11 @@ def burst(base: str, paths: list[str], timeout_s: float = 60.0) -> BurstResult:
     def one(path: str) -> tuple[str, int, float]:
         with httpx.Client(timeout=timeout_s) as client:
             go.wait()
-            status, seconds = _timed_get(client, f"{base}{path}")
+            start = time.perf_counter()
+            try:
+                status, seconds = _timed_get(client, f"{base}{path}")
+            except httpx.HTTPError:  # no answer within timeout_s: status 0, the time waited
+                status, seconds = 0, time.perf_counter() - start
             return path, status, seconds
 
     try:

@@ -11,20 +11,9 @@ from __future__ import annotations
 
 import random
 
-import psycopg
-import redis.exceptions
-import sqlalchemy.exc
+from coolpapers.app.store.db import TRANSIENT
 
-# What an unreachable, restarting or locked database or Redis raises. SQLAlchemy wraps the
-# driver's errors; psycopg's own come from COPY (app/store/bulk.py), redis-py's are its own.
-TRANSIENT: tuple[type[BaseException], ...] = (
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError,
-    psycopg.OperationalError,
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    ConnectionError,
-)
+__all__ = ["TRANSIENT", "Backoff"]
 
 RETRY_FIRST_S = 1.0
 RETRY_MAX_S = 60.0

@@ -12,7 +12,6 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
@@ -24,7 +23,7 @@ from coolpapers.app.queue.channels import FaqBus, stale_after
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store.arxiv_pacing import instance_pacer
-from coolpapers.app.store.db import error_line, session_scope
+from coolpapers.app.store.db import TRANSIENT, error_line, session_scope
 from coolpapers.app.store.models import Paper
 
 log = logging.getLogger(__name__)
@@ -185,13 +184,14 @@ async def _keep_lease(rt: FaqRuntime, claim: store.Claim, work: asyncio.Task[str
         await asyncio.sleep(beat)
         try:
             held = await asyncio.to_thread(store.heartbeat, rt.session_factory, claim)
-        except (OperationalError, InterfaceError) as exc:
+        except TRANSIENT as exc:
             if loop.time() - last_held < give_up_s:
                 log.warning("FAQ %d: heartbeat failed (%s); trying again", claim.faq_id, error_line(exc))
                 continue
             log.warning("FAQ %d: no heartbeat for %.0f s (%s); abandoning this attempt",
                         claim.faq_id, loop.time() - last_held, error_line(exc))  # fmt: skip
-            held = False
+            work.cancel()
+            return
         if not held:
             log.warning("FAQ %d: lease lost, abandoning this attempt", claim.faq_id)
             work.cancel()

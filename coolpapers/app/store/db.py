@@ -8,9 +8,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
+import redis.exceptions
+import sqlalchemy.exc
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+# What an unreachable, restarting or locked database or Redis raises: worth a retry, by a duty or
+# a heartbeat. SQLAlchemy wraps the driver's errors; psycopg's own come from COPY (store/bulk.py),
+# redis-py's are its own.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    psycopg.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+)
 
 
 class DatabaseUnavailable(Exception):

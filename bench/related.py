@@ -19,7 +19,7 @@ import statistics
 import time
 
 from bench.corpus import OUT_DIR, corpus_path, sample_papers
-from coolpapers.app.ingest.demo import _record
+from coolpapers.app.arxiv.daily_jsonl import parse_record
 from coolpapers.app.search.engine import SearchIndex
 from coolpapers.app.search.writer import IndexUpdater
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
@@ -35,7 +35,7 @@ def real_sample() -> tuple[SearchIndex, list[str]]:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with session_scope(factory) as session:
-        store_papers(session, [r for r in (_record(p) for p in papers) if r is not None])
+        store_papers(session, [r for r in (parse_record(p) for p in papers) if r is not None])
     updater = IndexUpdater(OUT_DIR / "index-sample", factory)
     updater.rebuild()
     updater.close()

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from coolpapers.app.arxiv.announce import derive_announcements
 from coolpapers.app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
 from coolpapers.app.arxiv.feedplan import base_queries, covered_categories, split_query
 from coolpapers.app.arxiv.rss import FEED_ITEM_CAP, FeedDay, FeedError, parse_feed
 from coolpapers.app.arxiv.schedule import check_after_day, poll_again, retry_after_error
+from coolpapers.app.ingest.day import day_announcements, store_day
 from coolpapers.app.store import feeds as listings
 from coolpapers.app.store.bulk import ConcurrentWrite
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.models import utcnow
-from coolpapers.app.store.papers import store_announcements, store_papers
 
 log = logging.getLogger("coolpapers.refresh")
 LEASE = dt.timedelta(minutes=10)
@@ -194,18 +193,16 @@ def _store_day(
         return _finish(factory, claim, owner, report, last_announced_date=feed.date,
                        next_check_at=check_after_day(feed.date, now), **seen)  # fmt: skip
     covered = covered_categories(claim.query)
-    # Positions follow arXiv's order inside each type: ids ascending.
-    items = sorted(feed.items, key=lambda i: i.paper.arxiv_id)
-    announcements = derive_announcements(feed.date, items, covered)
     with session_scope(factory) as session:
         if claim.last_announced_date != feed.date:
-            listed = [(a.arxiv_id, a.category) for a in announcements if a.type in ("new", "cross")]
+            announced = day_announcements(feed.date, feed.items, covered)
+            listed = [(a.arxiv_id, a.category) for a in announced if a.type in ("new", "cross")]
             if listings.all_listed_before(session, feed.date, listed):
                 report.outcome = "stale"  # yesterday's batch under a new date: keep polling
         if report.outcome == "stored":
-            ids, result = store_papers(session, (i.paper for i in items))
-            report.announcements_added = store_announcements(session, announcements, ids)
-            report.papers_added, report.papers_updated = result.inserted, result.updated
+            stored = store_day(session, feed.date, feed.items, covered)
+            report.announcements_added = stored.announcements_added
+            report.papers_added, report.papers_updated = stored.papers.inserted, stored.papers.updated
             if claim.last_announced_date == feed.date and not report.announcements_added:
                 report.outcome = "same-day"
             extra: dict[str, object] = {"last_announced_date": feed.date}

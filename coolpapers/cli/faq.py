@@ -15,6 +15,7 @@ from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from coolpapers.app.faq.generate import FaqRuntime, run_claim
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.provider import NOT_CONFIGURED
+from coolpapers.app.faq.request import BUDGET_SPENT, site_budget_spent
 from coolpapers.app.ingest.lookup import ArxivNoAnswer, find_or_fetch_paper
 from coolpapers.app.queue.channels import StreamEvent
 from coolpapers.app.settings import Settings
@@ -79,6 +80,8 @@ def _stored_or_requested(
         return existing.markdown or "", None
     if not settings.llm_configured:
         raise CliError(NOT_CONFIGURED)
+    if site_budget_spent(factory, settings):
+        raise CliError(BUDGET_SPENT)
     row, _ = store.request_faq(factory, paper_id, lang, version, store.READER_PRIORITY)
     return "", row.id
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from coolpapers.app.faq.generate import FaqRuntime, run_claim
 from coolpapers.app.faq.prompts import prompt_for
-from coolpapers.app.faq.request import start_of_day
+from coolpapers.app.faq.request import site_budget_spent, start_of_day
 from coolpapers.app.queue.channels import ChannelUnavailable, FaqChannels, stale_after
 from coolpapers.app.queue.doorbell import FAQS, Listener
 from coolpapers.app.store import faq_budget
@@ -160,10 +160,8 @@ async def pregenerate_once(ctx: WorkerContext) -> int:
     whole day at once would pass the token cap before it could be noticed."""
     s, factory = ctx.settings, ctx.session_factory
     today = start_of_day()
-    if s.faq_daily_token_budget:
-        spent_by_all = await asyncio.to_thread(faq_budget.tokens_used_since, factory, today)
-        if spent_by_all >= s.faq_daily_token_budget:
-            return 0
+    if await asyncio.to_thread(site_budget_spent, factory, s):
+        return 0
     spent = await asyncio.to_thread(faq_budget.tokens_used_since, factory, today, store.BACKGROUND_PRIORITY)
     if spent >= s.faq_pregenerate_daily_tokens:
         return 0

@@ -3,13 +3,16 @@ giving up after the attempt budget, and the cost guards (per-client limit, daily
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import httpx
+import pytest
 
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
 from coolpapers.app.store.models import Faq, Paper
+from coolpapers.cli.faq import CliError, write_faq
 from tests.fake_llm.server import FakeLlm, answer_for
 from tests.faq.live import LiveApp, add_papers, faq_settings, read_stream, streamed_text
 
@@ -123,4 +126,8 @@ def test_cost_guards_answer_429_and_store_nothing(sqlite_url: str, fake_llm: tup
         over = httpx.post(f"{live.url}/api/papers/{papers[3]}/faq")
         assert over.status_code == 429 and "budget" in over.json()["error"]["message"]
         assert httpx.post(f"{live.url}/api/papers/{papers[3]}/faq?lang=zh").json()["status"] == "done"
+    assert len(faq_rows(sqlite_url)) == 3
+    # `coolpapers faq` is held to the same budget: refused before any row or provider call.
+    with pytest.raises(CliError, match="token budget for this site is used up"):
+        asyncio.run(write_faq(budget, papers[3], "en"))
     assert len(faq_rows(sqlite_url)) == 3

@@ -92,6 +92,18 @@ def start_of_day(now: dt.datetime | None = None) -> dt.datetime:
     return (now or dt.datetime.now(dt.UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+BUDGET_SPENT = (
+    "Today's LLM token budget for this site is used up; new FAQs can be requested again tomorrow (UTC)."
+)
+
+
+def site_budget_spent(factory: sessionmaker[Session], settings: Settings) -> bool:
+    """Sync: the site's daily token budget is used up, so no new generation may start, whoever asks
+    (a reader, `coolpapers faq`, the pre-generator)."""
+    budget = settings.faq_daily_token_budget
+    return bool(budget) and faq_budget.tokens_used_since(factory, start_of_day()) >= budget
+
+
 @dataclass
 class FaqService:
     settings: Settings
@@ -156,15 +168,8 @@ class FaqService:
                 "over_limit",
                 f"Too many FAQ requests from your address: at most {limit} an hour. Please try again later.",
             )
-        budget = self.settings.faq_daily_token_budget
-        if budget:
-            used = await asyncio.to_thread(faq_budget.tokens_used_since, self.session_factory, start_of_day())
-            if used >= budget:
-                raise FaqRefused(
-                    "over_limit",
-                    "Today's LLM token budget for this site is used up; "
-                    "new FAQs can be requested again tomorrow (UTC).",
-                )
+        if await asyncio.to_thread(site_budget_spent, self.session_factory, self.settings):
+            raise FaqRefused("over_limit", BUDGET_SPENT)
 
     async def _hit(self, client: str, limit: int) -> bool:
         try:

@@ -16,12 +16,13 @@ from sqlalchemy import Column, Engine, MetaData, Table, insert, inspect, select
 from coolpapers.app.ingest.demo import load_demo
 from coolpapers.app.store.counters import bump_counter
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
-from coolpapers.app.store.feeds import ensure_listings
+from coolpapers.app.store.feeds import ensure_feeds
 from coolpapers.app.store.migrate import alembic_config, upgrade
 from coolpapers.app.store.models import Base, Faq, Paper
 from coolpapers.app.store.unknown_ids import remember_unknown
 
 Rows = dict[str, list[str]]  # table → its rows (the columns of the base revision), as sorted reprs
+RENAMED = {"listings": "arxiv_feeds"}  # a table's base-revision name → its name since (names_0001)
 
 
 def chain() -> list[str]:
@@ -38,7 +39,7 @@ def sample_data(tmp_path: Path) -> Engine:
     factory = make_session_factory(engine)
     load_demo(factory)
     with session_scope(factory) as session:
-        ensure_listings(session, ["cs.CL", "math"])
+        ensure_feeds(session, ["cs.CL", "math"])
         first = session.scalars(select(Paper.id).order_by(Paper.id)).first()
         assert first is not None
         bump_counter(session, first, "stars", 1)
@@ -48,27 +49,39 @@ def sample_data(tmp_path: Path) -> Engine:
 
 
 def tables_at(engine: Engine) -> dict[str, Table]:
-    """The tables as this database has them, typed as the models are (so values read the same)."""
+    """The tables as this database has them (keyed by that name), typed as the models are (so
+    values read the same)."""
     found = inspect(engine)
     out = {}
+    old_names = {new: old for old, new in RENAMED.items()}
     for model in Base.metadata.sorted_tables:
-        if not found.has_table(model.name):
+        name = model.name if found.has_table(model.name) else old_names.get(model.name, "")
+        if not found.has_table(name):
             continue
-        names = [c["name"] for c in found.get_columns(model.name) if c["name"] in model.c]
+        names = [c["name"] for c in found.get_columns(name) if c["name"] in model.c]
         columns = [Column(n, model.c[n].type, primary_key=model.c[n].primary_key) for n in names]
-        out[model.name] = Table(model.name, MetaData(), *columns)
+        out[name] = Table(name, MetaData(), *columns)
     return out
+
+
+def as_in(engine: Engine, table: Table) -> Table:
+    """`table` under the name this database gives it (its new name once renamed)."""
+    if inspect(engine).has_table(table.name) or table.name not in RENAMED:
+        return table
+    return Table(RENAMED[table.name], MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
+                                                    for c in table.c))  # fmt: skip
 
 
 def rows_of(engine: Engine, tables: dict[str, Table]) -> Rows:
     with engine.connect() as conn:
-        return {name: sorted(repr(tuple(r)) for r in conn.execute(select(t))) for name, t in tables.items()}
+        return {name: sorted(repr(tuple(r)) for r in conn.execute(select(as_in(engine, t))))
+                for name, t in tables.items()}  # fmt: skip
 
 
 def copy_rows(source: Engine, target: Engine, tables: dict[str, Table]) -> None:
     with source.connect() as src, target.begin() as dst:
         for table in tables.values():  # models' order: referenced tables first
-            rows: list[dict[str, Any]] = [dict(r._mapping) for r in src.execute(select(table))]
+            rows: list[dict[str, Any]] = [dict(r._mapping) for r in src.execute(select(as_in(source, table)))]
             if rows:
                 dst.execute(insert(table), rows)
 

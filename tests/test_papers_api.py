@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from coolpapers.app.ingest.refresh import refresh_listings
+from coolpapers.app.ingest.refresh import refresh_feeds
 from coolpapers.worker.context import WorkerContext
 from tests.conftest import make_settings
 from tests.fake_arxiv.server import FakeArxiv
@@ -96,7 +96,7 @@ def test_listed_paper_shows_its_announcements_and_status_page(
     async def fetch() -> None:
         try:
             rss = settings.arxiv_rss_url
-            await refresh_listings(ctx.session_factory, ctx.arxiv, rss, ["cs.CL"], owner="t")
+            await refresh_feeds(ctx.session_factory, ctx.arxiv, rss, ["cs.CL"], owner="t")
         finally:
             await ctx.arxiv.aclose()
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.arxiv.client import ArxivClient
 from coolpapers.app.arxiv.schedule import OVERDUE_POLL_INTERVAL, feed_available_at, next_feed_date, poll_again
-from coolpapers.app.ingest.refresh import FeedReport, refresh_listings
+from coolpapers.app.ingest.refresh import FeedReport, refresh_feeds
 from coolpapers.app.store.db import session_scope
-from coolpapers.app.store.models import Announcement, Listing, Paper
+from coolpapers.app.store.models import Announcement, ArxivFeed, Paper
 from coolpapers.app.store.stats import table_counts
 from tests.conftest import make_settings
 from tests.fake_arxiv.render import feed_items
@@ -34,7 +34,7 @@ def refresh(
     async def run() -> list[FeedReport]:
         client = ArxivClient(settings, backoff_base_s=0.01)
         try:
-            return await refresh_listings(
+            return await refresh_feeds(
                 factory,
                 client,
                 settings.arxiv_rss_url,
@@ -60,9 +60,9 @@ def listing(factory: sessionmaker[Session], category: str, day: dt.date) -> list
         return [(a, t) for a, t in rows]
 
 
-def row(factory: sessionmaker[Session], query: str) -> Listing:
+def row(factory: sessionmaker[Session], query: str) -> ArxivFeed:
     with session_scope(factory) as s:
-        return s.scalars(select(Listing).where(Listing.query == query)).one()
+        return s.scalars(select(ArxivFeed).where(ArxivFeed.query == query)).one()
 
 
 def test_one_day_listing_is_exactly_the_feed_and_a_second_pass_changes_nothing(
@@ -218,7 +218,7 @@ def test_conditional_get_and_leases(session_factory: sessionmaker[Session], fake
     # A row leased by another worker is not fetched.
     with session_scope(session_factory) as s:
         s.execute(
-            update(Listing).values(
+            update(ArxivFeed).values(
                 lease_owner="w2", lease_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
             )
         )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.store.db import session_scope
-from coolpapers.app.store.models import Listing
+from coolpapers.app.store.models import ArxivFeed
 from coolpapers.worker.context import WorkerContext
 from coolpapers.worker.scheduler import feed_scheduler
 from tests.conftest import make_settings
@@ -19,7 +19,7 @@ from tests.conftest import make_settings
 
 def lease_of(factory: sessionmaker[Session], query: str) -> tuple[str | None, str | None]:
     with session_scope(factory) as s:
-        row = s.scalars(select(Listing).where(Listing.query == query)).one_or_none()
+        row = s.scalars(select(ArxivFeed).where(ArxivFeed.query == query)).one_or_none()
         return (row.lease_owner, row.last_outcome) if row else (None, None)
 
 

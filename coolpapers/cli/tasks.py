@@ -47,7 +47,7 @@ def faq(words: tuple[str, ...], lang: str) -> None:
 )
 def fetch(cats: str | None) -> None:
     """Fetch the listing feeds once now, whether or not they are due, and store any new day."""
-    from coolpapers.app.ingest.refresh import refresh_listings
+    from coolpapers.app.ingest.refresh import refresh_feeds
     from coolpapers.worker.context import WorkerContext
 
     settings = settings_from_env(categories=cats)
@@ -57,7 +57,7 @@ def fetch(cats: str | None) -> None:
     async def run() -> list[Any]:
         ctx = WorkerContext.build(settings)
         try:
-            return await refresh_listings(
+            return await refresh_feeds(
                 ctx.session_factory, ctx.arxiv, settings.arxiv_rss_url, settings.categories,
                 owner=ctx.worker_id, force=True,
             )  # fmt: skip

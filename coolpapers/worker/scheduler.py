@@ -1,8 +1,8 @@
-"""The feed scheduler duty: follow arXiv's rhythm, waking when the next listing row is due.
+"""The feed scheduler duty: follow arXiv's rhythm, waking when the next feed row is due.
 
 It keeps no state of its own: every tick asks the rows what is due (a new row is due at
 once, so a first start with an empty database fetches straight away), fetches it through
-`refresh_listings`, then sleeps until the earliest `next_check_at`. A pass that fails (the
+`refresh_feeds`, then sleeps until the earliest `next_check_at`. A pass that fails (the
 database locked or restarting) is tried again after a pause that doubles while it keeps failing.
 """
 
@@ -13,7 +13,7 @@ import contextlib
 import logging
 
 from coolpapers.app.arxiv.feedplan import base_queries
-from coolpapers.app.ingest.refresh import effective_queries, refresh_listings
+from coolpapers.app.ingest.refresh import effective_queries, refresh_feeds
 from coolpapers.app.store.db import error_line, session_scope
 from coolpapers.app.store.feeds import earliest_next_check
 from coolpapers.app.store.models import utcnow
@@ -70,7 +70,7 @@ async def _tick(ctx: WorkerContext) -> float:
 
 async def _refresh_due(ctx: WorkerContext) -> None:
     settings = ctx.settings
-    reports = await refresh_listings(
+    reports = await refresh_feeds(
         ctx.session_factory, ctx.arxiv, settings.arxiv_rss_url, settings.categories,
         owner=ctx.worker_id,
     )  # fmt: skip

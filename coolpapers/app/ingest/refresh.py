@@ -1,7 +1,7 @@
 """The refresh use case: check the followed RSS feeds and store any new announcement day.
 
-One function, `refresh_listings`, serves both the scheduler duty and `coolpapers fetch`.
-Everything it knows between runs is on the listing rows (ETag, last day stored, next
+One function, `refresh_feeds`, serves both the scheduler duty and `coolpapers fetch`.
+Everything it knows between runs is on the feed rows (ETag, last day stored, next
 check, errors, leases), so a restarted or second worker picks up where it should.
 """
 
@@ -21,7 +21,7 @@ from coolpapers.app.arxiv.feedplan import base_queries, covered_categories, spli
 from coolpapers.app.arxiv.rss import FEED_ITEM_CAP, FeedDay, FeedError, parse_feed
 from coolpapers.app.arxiv.schedule import check_after_day, poll_again, retry_after_error
 from coolpapers.app.ingest.day import day_announcements, store_day
-from coolpapers.app.store import feeds as listings
+from coolpapers.app.store import feeds
 from coolpapers.app.store.bulk import ConcurrentWrite
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.models import utcnow
@@ -49,14 +49,14 @@ def effective_queries(session: Session, planned: list[str]) -> list[str]:
     """The planned feeds, with each feed that was split replaced by its halves (recursively)."""
     out: list[str] = []
     todo = list(planned)
-    listings.ensure_listings(session, todo)
+    feeds.ensure_feeds(session, todo)
     while todo:
-        state = listings.outcomes(session, todo)
+        state = feeds.outcomes(session, todo)
         nxt: list[str] = []
         for query in todo:
             halves = split_query(query) if state.get(query) == "split" else None
             if halves:
-                listings.ensure_listings(session, halves)
+                feeds.ensure_feeds(session, halves)
                 nxt.extend(halves)
             else:
                 out.append(query)
@@ -64,7 +64,7 @@ def effective_queries(session: Session, planned: list[str]) -> list[str]:
     return out
 
 
-async def refresh_listings(
+async def refresh_feeds(
     factory: sessionmaker[Session],
     client: ArxivClient,
     rss_url: str,
@@ -89,17 +89,17 @@ async def refresh_listings(
 
 def _claim_due(
     factory: sessionmaker[Session], categories: list[str], done: set[str], owner: str, force: bool
-) -> list[listings.Claim]:
+) -> list[feeds.Claim]:
     with session_scope(factory) as session:
         queries = [q for q in effective_queries(session, base_queries(categories)) if q not in done]
-        return listings.claim_due(session, queries, owner, utcnow(), LEASE, force=force) if queries else []
+        return feeds.claim_due(session, queries, owner, utcnow(), LEASE, force=force) if queries else []
 
 
 async def refresh_one(
     factory: sessionmaker[Session],
     client: ArxivClient,
     rss_url: str,
-    claim: listings.Claim,
+    claim: feeds.Claim,
     owner: str,
     feed_cap: int = FEED_ITEM_CAP,
 ) -> FeedReport:
@@ -141,18 +141,16 @@ async def refresh_one(
         raise
 
 
-def _give_back(factory: sessionmaker[Session], claim: listings.Claim, owner: str) -> None:
+def _give_back(factory: sessionmaker[Session], claim: feeds.Claim, owner: str) -> None:
     with session_scope(factory) as session:
-        listings.finish(session, claim, owner)
+        feeds.finish(session, claim, owner)
 
 
-def _fail(
-    factory: sessionmaker[Session], claim: listings.Claim, owner: str, url: str, error: str
-) -> FeedReport:
+def _fail(factory: sessionmaker[Session], claim: feeds.Claim, owner: str, url: str, error: str) -> FeedReport:
     now = utcnow()
     log.warning("feed %s failed: %s", url, error)
     with session_scope(factory) as session:
-        listings.record_failure(
+        feeds.record_failure(
             session, claim, owner, error=error, url=url, now=now,
             next_check=retry_after_error(now, claim.error_count + 1),
         )  # fmt: skip
@@ -160,19 +158,19 @@ def _fail(
 
 
 def _finish(
-    factory: sessionmaker[Session], claim: listings.Claim, owner: str, report: FeedReport, **values: object
+    factory: sessionmaker[Session], claim: feeds.Claim, owner: str, report: FeedReport, **values: object
 ) -> FeedReport:
     now = utcnow()
     if report.outcome in ("not-modified", "stale"):
         values.setdefault("next_check_at", poll_again(now, claim.last_announced_date))
     with session_scope(factory) as session:
-        listings.finish(session, claim, owner, last_outcome=report.outcome, error_count=0,
+        feeds.finish(session, claim, owner, last_outcome=report.outcome, error_count=0,
                         last_success_at=now, **values)  # fmt: skip
     return report
 
 
 def _store_day(
-    factory: sessionmaker[Session], claim: listings.Claim, owner: str, url: str, feed: FeedDay,
+    factory: sessionmaker[Session], claim: feeds.Claim, owner: str, url: str, feed: FeedDay,
     etag: str | None, modified: str | None, full: bool,
 ) -> FeedReport:  # fmt: skip
     now = utcnow()
@@ -183,7 +181,7 @@ def _store_day(
         report.outcome = "split"
         log.info("feed %s is full (%d items): splitting into %s", url, feed.raw_item_count, halves)
         with session_scope(factory) as session:
-            listings.ensure_listings(session, halves)
+            feeds.ensure_feeds(session, halves)
         return _finish(factory, claim, owner, report, next_check_at=now, etag=None, last_modified=None)
     if claim.last_announced_date and feed.date < claim.last_announced_date:
         report.outcome = "stale"
@@ -197,7 +195,7 @@ def _store_day(
         if claim.last_announced_date != feed.date:
             announced = day_announcements(feed.date, feed.items, covered)
             listed = [(a.arxiv_id, a.category) for a in announced if a.type in ("new", "cross")]
-            if listings.all_listed_before(session, feed.date, listed):
+            if feeds.all_listed_before(session, feed.date, listed):
                 report.outcome = "stale"  # yesterday's batch under a new date: keep polling
         if report.outcome == "stored":
             stored = store_day(session, feed.date, feed.items, covered)
@@ -211,7 +209,7 @@ def _store_day(
                 extra["last_error"] = (
                     f"feed has {feed.raw_item_count} items (arXiv's cap) and cannot be split"
                 )
-            listings.finish(session, claim, owner, last_outcome=report.outcome, error_count=0,
+            feeds.finish(session, claim, owner, last_outcome=report.outcome, error_count=0,
                             last_success_at=now, **seen, **extra)  # fmt: skip
             return report
     return _finish(factory, claim, owner, report, **seen)

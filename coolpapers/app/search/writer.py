@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.search.schema import SCHEMA_VERSION, build_schema, register_analyzers, to_document
 from coolpapers.app.store.db import session_scope
-from coolpapers.app.store.search_feed import ChangeKey, changed_keys, papers_for_index
+from coolpapers.app.store.index_changes import ChangeKey, changed_keys, papers_for_index
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from coolpapers.app.store.models import Announcement, Listing, Paper
+from coolpapers.app.store.models import Announcement, ArxivFeed, Paper
 from coolpapers.app.store.papers import insert_for
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A leased listing row, as the fetcher needs it."""
+    """A leased feed row, as the fetcher needs it."""
 
     id: int
     query: str
@@ -32,18 +32,18 @@ class Claim:
     error_count: int
 
 
-def ensure_listings(session: Session, queries: Iterable[str]) -> None:
+def ensure_feeds(session: Session, queries: Iterable[str]) -> None:
     """Create rows for feeds not seen before; a new row is due at once (first start fetches now)."""
     rows = [{"query": q, "error_count": 0} for q in dict.fromkeys(queries)]
     if rows:
-        table = cast(Table, Listing.__table__)
+        table = cast(Table, ArxivFeed.__table__)
         stmt = insert_for(session, table).on_conflict_do_nothing(index_elements=["query"])
         session.execute(stmt, rows)
 
 
 def outcomes(session: Session, queries: Iterable[str]) -> dict[str, str | None]:
     rows = session.execute(
-        select(Listing.query, Listing.last_outcome).where(Listing.query.in_(list(queries)))
+        select(ArxivFeed.query, ArxivFeed.last_outcome).where(ArxivFeed.query.in_(list(queries)))
     )
     return {q: o for q, o in rows}
 
@@ -52,30 +52,32 @@ def claim_due(
     session: Session, queries: list[str], owner: str, now: dt.datetime, lease: dt.timedelta, *, force: bool
 ) -> list[Claim]:
     """Lease the rows among `queries` that are due (or all of them with `force`) and not leased."""
-    free = or_(Listing.lease_until.is_(None), Listing.lease_until < now)
-    due = or_(Listing.next_check_at.is_(None), Listing.next_check_at <= now)
-    condition = and_(Listing.query.in_(queries), free, *(() if force else (due,)))
+    free = or_(ArxivFeed.lease_until.is_(None), ArxivFeed.lease_until < now)
+    due = or_(ArxivFeed.next_check_at.is_(None), ArxivFeed.next_check_at <= now)
+    condition = and_(ArxivFeed.query.in_(queries), free, *(() if force else (due,)))
     if session.get_bind().dialect.name == "postgresql":
         ids = list(
             session.scalars(
-                select(Listing.id).where(condition).order_by(Listing.id).with_for_update(skip_locked=True)
+                select(ArxivFeed.id).where(condition).order_by(ArxivFeed.id).with_for_update(skip_locked=True)
             )
         )
         if ids:
             session.execute(
-                update(Listing).where(Listing.id.in_(ids)).values(lease_owner=owner, lease_until=now + lease)
+                update(ArxivFeed)
+                .where(ArxivFeed.id.in_(ids))
+                .values(lease_owner=owner, lease_until=now + lease)
             )
     else:
         ids = []
-        for listing_id in session.scalars(select(Listing.id).where(condition).order_by(Listing.id)):
+        for feed_id in session.scalars(select(ArxivFeed.id).where(condition).order_by(ArxivFeed.id)):
             won = session.execute(
-                update(Listing)
-                .where(Listing.id == listing_id, condition)
+                update(ArxivFeed)
+                .where(ArxivFeed.id == feed_id, condition)
                 .values(lease_owner=owner, lease_until=now + lease)
             )
             if won.rowcount == 1:  # type: ignore[attr-defined]
-                ids.append(listing_id)
-    rows = session.scalars(select(Listing).where(Listing.id.in_(ids)).order_by(Listing.id)).all()
+                ids.append(feed_id)
+    rows = session.scalars(select(ArxivFeed).where(ArxivFeed.id.in_(ids)).order_by(ArxivFeed.id)).all()
     return [
         Claim(r.id, r.query, r.etag, r.last_modified, r.last_announced_date, r.last_outcome, r.error_count)
         for r in rows
@@ -85,8 +87,8 @@ def claim_due(
 def finish(session: Session, claim: Claim, owner: str, **values: Any) -> None:
     """Record a check's result and release the lease (only if we still hold it)."""
     session.execute(
-        update(Listing)
-        .where(Listing.id == claim.id, Listing.lease_owner == owner)
+        update(ArxivFeed)
+        .where(ArxivFeed.id == claim.id, ArxivFeed.lease_owner == owner)
         .values(lease_owner=None, lease_until=None, **values)
     )
 
@@ -107,15 +109,15 @@ def record_failure(
     )  # fmt: skip
 
 
-def all_listings(session: Session) -> list[Listing]:
-    return list(session.scalars(select(Listing).order_by(Listing.query)))
+def all_feeds(session: Session) -> list[ArxivFeed]:
+    return list(session.scalars(select(ArxivFeed).order_by(ArxivFeed.query)))
 
 
 def earliest_next_check(session: Session, queries: list[str]) -> dt.datetime | None:
     return session.scalar(
-        select(Listing.next_check_at)
-        .where(Listing.query.in_(queries), Listing.next_check_at.is_not(None))
-        .order_by(Listing.next_check_at)
+        select(ArxivFeed.next_check_at)
+        .where(ArxivFeed.query.in_(queries), ArxivFeed.next_check_at.is_not(None))
+        .order_by(ArxivFeed.next_check_at)
         .limit(1)
     )
 

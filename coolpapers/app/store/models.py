@@ -126,10 +126,10 @@ class Announcement(Base):
     )
 
 
-class Listing(Base):
+class ArxivFeed(Base):
     """Fetch state of one requested feed (e.g. 'cs+econ'): the scheduler keeps none of its own."""
 
-    __tablename__ = "listings"
+    __tablename__ = "arxiv_feeds"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     query: Mapped[str] = mapped_column(String(512), unique=True)

@@ -18,7 +18,7 @@ from coolpapers.app.settings import Settings
 from coolpapers.app.store import faq_budget
 from coolpapers.app.store import status as queries
 from coolpapers.app.store.faqs import BACKGROUND_PRIORITY
-from coolpapers.app.store.feeds import all_listings
+from coolpapers.app.store.feeds import all_feeds
 from coolpapers.app.store.models import utcnow
 from coolpapers.app.web.schemas.status import (
     FaqRowOut,
@@ -37,7 +37,7 @@ STALLED_SHOWN = 10
 
 def build_status(session: Session, settings: Settings, search: SearchIndex) -> StatusResponse:
     now = utcnow()
-    feeds = [FeedStatusOut.model_validate(row, from_attributes=True) for row in all_listings(session)]
+    feeds = [FeedStatusOut.model_validate(row, from_attributes=True) for row in all_feeds(session)]
     return StatusResponse(
         generated_at=now,
         feeds=feeds,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from coolpapers.app.arxiv.records import PaperRecord
 from coolpapers.app.ingest import lookup_requests
 from coolpapers.app.ingest.lookup_requests import LookupDesk
-from coolpapers.app.queue.channels import MemoryLimiter
+from coolpapers.app.queue.allowance import memory_allowance
 from coolpapers.app.queue.doorbell import MemoryDoorbell
 from coolpapers.app.store import lookups as rows
 from coolpapers.app.store.db import session_scope
@@ -24,7 +24,9 @@ ID = "2606.10376"
 
 
 def desk(database_url: str, **settings: Any) -> LookupDesk:
-    return LookupDesk(make_settings(database_url=database_url, **settings), MemoryLimiter(), MemoryDoorbell())
+    return LookupDesk(
+        make_settings(database_url=database_url, **settings), memory_allowance(), MemoryDoorbell()
+    )
 
 
 def ask(desk: LookupDesk, factory: sessionmaker[Session], ids: list[str], client: str = "1.2.3.4") -> Any:

@@ -15,7 +15,9 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from coolpapers.app.queue.allowance import memory_allowance, redis_allowance
 from coolpapers.app.queue.doorbell import Doorbell, MemoryDoorbell, RedisDoorbell
+from coolpapers.app.queue.errors import ChannelUnavailable
 from coolpapers.app.settings import Settings
 
 
@@ -23,10 +25,6 @@ def stale_after(settings: Settings) -> dt.timedelta:
     """How long a running row may go without a heartbeat before its worker counts as dead: the
     sweep then hands the row back, and /status shows it as stalled."""
     return dt.timedelta(seconds=3 * settings.faq_heartbeat_s)
-
-
-class ChannelUnavailable(Exception):
-    """Redis could not be reached; the caller answers 503."""
 
 
 @dataclass(frozen=True)
@@ -91,19 +89,6 @@ class MemoryBus:
         return self._after(faq_id, after)
 
 
-@dataclass
-class MemoryLimiter:
-    _counts: dict[tuple[str, int], int] = field(default_factory=dict)
-
-    async def hit(self, client: str, limit: int) -> bool:
-        hour = int(time.time() // 3600)
-        for key in [k for k in self._counts if k[1] != hour]:
-            del self._counts[key]
-        count = self._counts.get((client, hour), 0) + 1
-        self._counts[(client, hour)] = count
-        return count <= limit
-
-
 # ---------------------------------------------------------------- Redis
 
 
@@ -137,17 +122,6 @@ class RedisChannels:
             raise ChannelUnavailable(f"the FAQ stream (Redis) is unreachable: {exc}") from None
         return [StreamEvent(_s(i), _s(f.get(b"k", b"")), _s(f.get(b"t", b""))) for i, f in rows]
 
-    async def hit(self, client: str, limit: int) -> bool:
-        key = f"{self.prefix}:rate:{client}:{int(time.time() // 3600)}"
-        try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, 3700)
-                count, _ = await pipe.execute()
-        except (RedisError, OSError) as exc:
-            raise ChannelUnavailable(f"Redis is unreachable: {exc}") from None
-        return int(count) <= limit
-
 
 def _s(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
@@ -167,9 +141,10 @@ class FaqChannels:
 
 def build_channels(settings: Settings) -> FaqChannels:
     if settings.embedded:
-        return FaqChannels(MemoryBus(ttl_s=settings.faq_stream_ttl_s), MemoryLimiter(), MemoryDoorbell())
+        return FaqChannels(MemoryBus(ttl_s=settings.faq_stream_ttl_s), memory_allowance(), MemoryDoorbell())
     # No connection is made here: redis-py connects on first use and reconnects after an outage,
     # so a Redis restart needs no restart of ours.
     redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
     channels = RedisChannels(redis, settings.redis_prefix, settings.faq_stream_ttl_s)
-    return FaqChannels(channels, channels, RedisDoorbell(redis, settings.redis_prefix), redis=redis)
+    allowance = redis_allowance(settings.redis_url, settings.redis_prefix)
+    return FaqChannels(channels, allowance, RedisDoorbell(redis, settings.redis_prefix), redis=redis)

@@ -98,3 +98,18 @@ def test_a_full_queue_refuses_new_lookups_with_503(
     assert ask(d, session_factory, ["2404.30001", "2404.30002"]).fetching == ["2404.30001", "2404.30002"]
     full = ask(d, session_factory, ["2404.30003"])
     assert full.fetching == [] and full.to_ask == ["2404.30003"] and full.refused_status == 503
+
+
+def test_a_claim_takes_at_most_its_batch_and_claims_never_overlap(
+    database_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    ids = [f"2404.3000{n}" for n in range(5)]
+    with session_scope(session_factory) as session:
+        rows.request_lookups(session, ids, dt.datetime.now(dt.UTC))
+    lease = dt.timedelta(minutes=5)
+    first = rows.claim_lookups(session_factory, "a", 2, lease, 3)
+    second = rows.claim_lookups(session_factory, "b", 2, lease, 3)
+    third = rows.claim_lookups(session_factory, "c", 2, lease, 3)
+    assert first and second and third
+    assert first.arxiv_ids == ids[:2] and second.arxiv_ids == ids[2:4] and third.arxiv_ids == ids[4:]
+    assert rows.claim_lookups(session_factory, "d", 2, lease, 3) is None  # all running, leases live

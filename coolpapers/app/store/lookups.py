@@ -50,6 +50,28 @@ def waiting_count(session: Session) -> int:
     )
 
 
+@dataclass(frozen=True)
+class LookupCounts:
+    waiting: int  # pending or running
+    failed: int
+    oldest_waiting_since: dt.datetime | None
+    last_error: str | None
+
+
+def lookup_counts(session: Session) -> LookupCounts:
+    """For /status: a queue that only grows means no worker runs the lookups duty."""
+    waiting = PaperLookup.status != "failed"
+    n_waiting, oldest = session.execute(
+        select(func.count(), func.min(PaperLookup.requested_at)).where(waiting)
+    ).one()
+    n_failed = session.scalar(select(func.count()).where(PaperLookup.status == "failed")) or 0
+    error = session.scalar(
+        select(PaperLookup.error).where(PaperLookup.status == "failed")
+        .order_by(PaperLookup.finished_at.desc()).limit(1)
+    )  # fmt: skip
+    return LookupCounts(int(n_waiting or 0), int(n_failed), oldest, error)
+
+
 def request_lookups(session: Session, ids: list[str], retry_failed_before: dt.datetime) -> None:
     """Ask for each id once: a new row, or a failed row old enough to be tried again."""
     if not ids:
@@ -92,16 +114,20 @@ def claim_lookups(
                     worker_id=None, lease_until=None, finished_at=now)
             .execution_options(synchronize_session=False)
         )  # fmt: skip
-        due = (
+        # Two statements, not UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED):
+        # PostgreSQL may evaluate such a subquery once per row and so take more than n.
+        due = list(session.scalars(
             select(PaperLookup.arxiv_id)
             .where(_claimable(now))
             .order_by(PaperLookup.requested_at, PaperLookup.arxiv_id)
             .limit(limit)
             .with_for_update(skip_locked=True)
-        )
-        session.execute(
+        ))  # fmt: skip
+        if not due:
+            return None
+        session.execute(  # still claimable: on SQLite another process may have taken some meanwhile
             update(PaperLookup)
-            .where(PaperLookup.arxiv_id.in_(due.scalar_subquery()), _claimable(now))
+            .where(PaperLookup.arxiv_id.in_(due), _claimable(now))
             .values(
                 status="running", worker_id=token, attempts=PaperLookup.attempts + 1, lease_until=now + lease
             )

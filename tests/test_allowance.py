@@ -17,9 +17,7 @@ async def hits(allowance: HourlyAllowance, client: str, limit: int, times: int) 
 
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
-def test_each_client_gets_its_allowance_and_no_more(
-    backend: str, request: pytest.FixtureRequest
-) -> None:
+def test_each_client_gets_its_allowance_and_no_more(backend: str, request: pytest.FixtureRequest) -> None:
     async def run() -> None:
         if backend == "memory":
             allowance = memory_allowance()

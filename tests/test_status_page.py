@@ -16,6 +16,7 @@ from coolpapers.app.arxiv.records import PaperRecord
 from coolpapers.app.ingest.demo import load_demo
 from coolpapers.app.search.writer import IndexUpdater
 from coolpapers.app.store import faqs as store
+from coolpapers.app.store import lookups
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
 from coolpapers.app.store.models import Faq, Paper, utcnow
 from coolpapers.app.store.papers import store_papers
@@ -150,3 +151,24 @@ def test_status_without_a_usable_index_or_llm_says_so(database_url: str, tmp_pat
     assert body["faq"]["tokens"]["remaining"] == 2_000_000 and body["feeds"] == []
     assert "Not ready." in page.text and "No LLM is configured" in page.text
     assert "No feed has been checked yet" in page.text
+
+
+def test_status_shows_lookups_waiting_and_failed(database_url: str, tmp_path: Path) -> None:
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    with session_scope(factory) as session:
+        lookups.request_lookups(session, ["2404.30001", "2404.30002", "2404.30003"], utcnow())
+    claim = lookups.claim_lookups(factory, "w", 1, dt.timedelta(minutes=5), 3)
+    assert claim is not None
+    lookups.lookups_failed(factory, claim, "arXiv's API answered HTTP 503")
+    engine.dispose()
+    settings = make_settings(database_url=database_url, search_index_dir=str(tmp_path / "index"))
+    with TestClient(create_app(settings)) as client:
+        body = client.get("/api/status").json()["lookups"]
+        page = client.get("/status").text
+    assert body["waiting"] == 2 and body["failed"] == 1
+    assert body["last_error"] == "arXiv's API answered HTTP 503"
+    assert body["oldest_waiting_since"] is not None
+    section = page[page.index('id="lookups"') : page.index('id="feeds"')]
+    assert "2 papers waiting to be fetched" in section and "1 could not be fetched" in section
+    assert str(escape("arXiv's API answered HTTP 503")) in section

@@ -1,4 +1,5 @@
-"""What `/status` and `/api/status` report, gathered once: feeds, FAQ generation, search index.
+"""What `/status` and `/api/status` report, gathered once: feeds, FAQ generation, search index,
+paper lookups.
 
 Read-only: the web process looks at the database and the index directory and writes nothing.
 """
@@ -19,12 +20,14 @@ from coolpapers.app.store import faq_budget
 from coolpapers.app.store import status as queries
 from coolpapers.app.store.faqs import BACKGROUND_PRIORITY
 from coolpapers.app.store.feeds import all_feeds
+from coolpapers.app.store.lookups import lookup_counts
 from coolpapers.app.store.models import utcnow
 from coolpapers.app.web.schemas.status import (
     FaqRowOut,
     FaqStatusOut,
     FaqTokensOut,
     FeedStatusOut,
+    LookupStatusOut,
     SearchStatusOut,
     StatusResponse,
 )
@@ -43,6 +46,7 @@ def build_status(session: Session, settings: Settings, search: SearchIndex) -> S
         feeds=feeds,
         faq=faq_status(session, settings, now),
         search=search_status(session, search),
+        lookups=LookupStatusOut(**vars(lookup_counts(session))),
     )
 
 

@@ -57,8 +57,16 @@ class SearchStatusOut(BaseModel):
     papers_behind: int | None = Field(description="papers changed after the watermark, not searchable yet")
 
 
+class LookupStatusOut(BaseModel):
+    waiting: int = Field(description="papers readers asked for that a worker has not fetched yet")
+    failed: int = Field(description="lookups arXiv could not answer; a reader's next click asks again")
+    oldest_waiting_since: dt.datetime | None
+    last_error: str | None
+
+
 class StatusResponse(BaseModel):
     generated_at: dt.datetime
     feeds: list[FeedStatusOut]
     faq: FaqStatusOut
     search: SearchStatusOut
+    lookups: LookupStatusOut

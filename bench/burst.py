@@ -5,8 +5,9 @@ SQLite) and, with --pg/--redis, compose-shaped (`serve --workers 4` + two `worke
     python -m bench.burst [--pages 30] [--pg URL --redis URL]
 
 Each mode first sends one unmeasured burst (a server that has been running has its connections
-open). Baseline (issue 9, before lookups moved to the worker): the same burst froze the web process,
-/healthz unanswered for 90 s to 9 min.
+open). Baseline: the code before lookups moved to the worker (675f168), embedded, cold, the same burst:
+pages p50 90.9 s, max 133 s, some of them 500; /healthz unanswered for up to 60.7 s (issue 9
+measured 90 s to 9 min).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tests.fake_arxiv.server import FakeArxiv
 from tests.servers import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
-BASELINE = "froze: /healthz unanswered 90 s – 9 min"
+BASELINE = "before: pages p50 90.9 s, max 133 s; /healthz stuck 60.7 s"
 
 
 def _ids(fake: FakeArxiv, n: int) -> list[str]:
@@ -67,20 +68,22 @@ def _settle_all(base: str, ids: list[str]) -> float:
     return (dt.datetime.now() - start).total_seconds()
 
 
-def embedded(fake: FakeArxiv, n: int) -> None:
+def embedded(fake: FakeArxiv, n: int, warm: bool = True) -> None:
     ids = _ids(fake, n)
     o = fake.settings_overrides()
     with tempfile.TemporaryDirectory() as tmp, embedded_server(Path(tmp), settings={
         "ARXIV_API_URL": o["arxiv_api_url"], "ARXIV_RSS_URL": o["arxiv_rss_url"], "CATEGORIES": "cs.CL",
         "ARXIV_MIN_INTERVAL_S": "3",
     }) as server:  # fmt: skip
-        _warm_up(server.base, n)
+        if warm:
+            _warm_up(server.base, n)
         result = burst(server.base, [f"/arxiv/{i}" for i in ids])
-        _report("embedded (serve --with-worker, SQLite, ARXIV_MIN_INTERVAL_S=3)", result,
+        mode = "embedded" + ("" if warm else " cold")
+        _report(f"{mode} (serve --with-worker, SQLite, ARXIV_MIN_INTERVAL_S=3)", result,
                 _settle_all(server.base, ids))  # fmt: skip
 
 
-def compose(fake: FakeArxiv, n: int, pg: str, redis: str) -> None:
+def compose(fake: FakeArxiv, n: int, pg: str, redis: str, warm: bool = True) -> None:
     ids = _ids(fake, n)
     name = f"cp_burst_{uuid.uuid4().hex[:8]}"
     admin = pg.rsplit("/", 1)[0]
@@ -104,9 +107,11 @@ def compose(fake: FakeArxiv, n: int, pg: str, redis: str) -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_for(f"{base}/healthz", timeout_s=60)
-            _warm_up(base, n)
+            if warm:
+                _warm_up(base, n)
             result = burst(base, [f"/arxiv/{i}" for i in ids])
-            _report("compose (serve --workers 4 + 2 workers, PostgreSQL + Redis, ARXIV_MIN_INTERVAL_S=3)",
+            mode = "compose" + ("" if warm else " cold")
+            _report(f"{mode} (serve --workers 4 + 2 workers, PostgreSQL + Redis, ARXIV_MIN_INTERVAL_S=3)",
                     result, _settle_all(base, ids))  # fmt: skip
         finally:
             for proc in procs:
@@ -120,14 +125,15 @@ def compose(fake: FakeArxiv, n: int, pg: str, redis: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=30)
+    parser.add_argument("--cold", action="store_true", help="no unmeasured burst first")
     parser.add_argument("--pg", help="postgresql+psycopg://USER@HOST/DB (with --redis: compose mode too)")
     parser.add_argument("--redis", help="redis://HOST:PORT/DB")
     args = parser.parse_args()
     with FakeArxiv() as fake:
-        embedded(fake, args.pages)
+        embedded(fake, args.pages, warm=not args.cold)
     if args.pg and args.redis:
         with FakeArxiv() as fake:
-            compose(fake, args.pages, args.pg, args.redis)
+            compose(fake, args.pages, args.pg, args.redis, warm=not args.cold)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,7 @@ def create_app(settings: Settings, faq_channels: FaqChannels | None = None) -> F
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(core.warm_up)
         yield
         if core.faq is not None and faq_channels is None:
             await core.faq.channels.aclose()

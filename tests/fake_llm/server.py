@@ -36,6 +36,14 @@ def answer_for(prompt: str) -> str:
     return "\n".join(parts)
 
 
+# Errors inside an HTTP 200 stream, shaped as SGLang (context length) and OpenRouter (rate) send them.
+STREAM_ERRORS: dict[str, dict[str, Any]] = {
+    "stream400": {"object": "error", "type": "BadRequestError", "param": None, "code": 400,
+                  "message": "Requested token count exceeds the model's maximum context length."},
+    "stream429": {"code": 429, "message": "Rate limit exceeded: free-models-per-min."},
+}  # fmt: skip
+
+
 @dataclass
 class FakeLlm:
     mode: str = "ok"  # ok, one of FAULTS, or "random"
@@ -110,6 +118,9 @@ class FakeLlm:
                     self.first_token_at.append(time.monotonic())
                 if fault == "cut" and n == len(pieces) // 2:
                     return  # the connection ends mid-answer, without [DONE]
+                if fault in STREAM_ERRORS and n == len(pieces) // 2:
+                    yield f"data: {json.dumps({'error': STREAM_ERRORS[fault]})}\n\n".encode()
+                    return  # as providers do: the error event, then the end of the stream
                 if fault == "badjson" and n == len(pieces) // 2:
                     yield b'data: {"choices": [{"delta": {"content": "bro\n\n'
                     return

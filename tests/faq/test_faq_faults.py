@@ -78,6 +78,25 @@ def test_bad_key_fails_at_once_and_a_reader_can_retry(sqlite_url: str, fake_llm:
     assert llm.calls == 2
 
 
+def test_a_4xx_inside_the_stream_is_final_and_a_429_is_retried(
+    sqlite_url: str, fake_llm: tuple[FakeLlm, str]
+) -> None:
+    llm, llm_url = fake_llm
+    llm.script = ["stream400", "stream429", "ok"]
+    first, second = add_papers(sqlite_url, 2)
+    with LiveApp(faq_settings(sqlite_url, llm_url, faq_retry_base_s=0)) as live:
+        api = f"{live.url}/api/papers/{first}/faq"
+        httpx.post(api)
+        event, data = read_stream(f"{api}/stream")[-1]
+        assert event == "error" and data["code"] == "failed"
+        assert "maximum context length" in data["message"] and llm.calls == 1  # not retried
+        httpx.post(f"{live.url}/api/papers/{second}/faq")
+        assert read_stream(f"{live.url}/api/papers/{second}/faq/stream")[-1][0] == "done"
+    assert llm.calls == 3  # the in-stream 429 was retried once
+    rows = {r.paper_id: r for r in faq_rows(sqlite_url)}
+    assert [r.status for r in rows.values()] == ["failed", "done"] and rows[1].attempts == 1
+
+
 def test_gives_up_after_the_attempt_budget(sqlite_url: str, fake_llm: tuple[FakeLlm, str]) -> None:
     llm, llm_url = fake_llm
     llm.mode = "500"

@@ -34,7 +34,8 @@ ENDINGS = {"lf": b"\n", "crlf": b"\r\n", "cr": b"\r"}  # the three line ends the
 class Outcome:
     text: str
     usage: tuple[int | None, int | None]
-    error: str | None = None  # what the Retryable's message names; None: the stream ended at [DONE]
+    error: str | None = None  # what the error's message names; None: the stream ended at [DONE]
+    final: bool = False  # the error names a 4xx: not retried (Fatal), like the same status outside a stream
 
 
 GROQ_ERROR = (
@@ -48,8 +49,8 @@ EXPECTED = {
     "pyd_deepseek_reasoner_stream_0.txt": Outcome("Hello there! 😊 How can I help you today?", (6, 212)),
     "pyd_openrouter_streaming_reasoning_0.txt": Outcome("2 + 2 = 4", (43, 36)),
     "pyd_zai_thinking_stream_0.txt": Outcome("4", (13, 564)),
-    "pyd_openrouter_stream_error_0.txt": Outcome("", (None, None), "Token limit reached"),
-    "pyd_groq_tool_use_failed_error_streaming_0.txt": Outcome("", (None, None), GROQ_ERROR),
+    "pyd_openrouter_stream_error_0.txt": Outcome("", (None, None), "Token limit reached", final=True),
+    "pyd_groq_tool_use_failed_error_streaming_0.txt": Outcome("", (None, None), GROQ_ERROR, final=True),
 }
 
 
@@ -69,7 +70,10 @@ def expected_from(raw: bytes) -> Outcome:
             return Outcome(text, usage)
         chunk = json.loads(data)
         if "event: error" in lines or chunk.get("error"):
-            return Outcome(text, (None, None), chunk["error"]["message"])
+            err = chunk["error"]
+            status = err.get("status_code") or err.get("code")
+            final = isinstance(status, int) and 400 <= status < 500 and status not in (408, 429)
+            return Outcome(text, (None, None), err["message"], final)
         if chunk.get("usage"):
             usage = (chunk["usage"]["prompt_tokens"], chunk["usage"]["completion_tokens"])
         text += "".join((c.get("delta") or {}).get("content") or "" for c in chunk["choices"])
@@ -130,9 +134,9 @@ def check(outcome: Outcome, error: LlmError | None, expected: Outcome) -> None:
     assert (outcome.text, outcome.usage) == (expected.text, expected.usage)
     if expected.error is None:
         assert error is None
-    else:  # an error reported inside an HTTP 200 stream: retried, as today
-        assert isinstance(error, Retryable) and "mid-stream" in str(error), error
-        assert expected.error in str(error)
+    else:  # an error reported inside an HTTP 200 stream: final when it names a 4xx
+        assert isinstance(error, Fatal if expected.final else Retryable), error
+        assert "mid-stream" in str(error) and expected.error in str(error), error
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -120,12 +120,37 @@ class LlmClient:
         raise Retryable("the LLM provider's stream ended before [DONE]")
 
 
+def _error_status(error: object) -> int | None:
+    """The HTTP status an in-stream error object names: `code` (OpenRouter, SGLang) or
+    `status_code` (Groq), as a number or numeric text; None when it names none."""
+    if not isinstance(error, dict):
+        return None
+    for key in ("status_code", "code", "status"):
+        value = error.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and 100 <= value < 600:
+            return value
+        if isinstance(value, str) and value.isdigit() and 100 <= int(value) < 600:
+            return int(value)
+    return None
+
+
+def _stream_error(error: object) -> LlmError:
+    """An error inside an HTTP 200 stream is as final as the same status outside one: a 4xx (the
+    context is too long, the request is invalid) is not retried; 408, 429, 5xx and errors that name
+    no status are."""
+    message = error.get("message", error) if isinstance(error, dict) else error
+    status = _error_status(error)
+    if status is not None and 400 <= status < 500 and status not in (408, 429):
+        return Fatal(f"the LLM provider rejected the request mid-stream (HTTP {status}: {message})")
+    return Retryable(f"the LLM provider reported an error mid-stream: {error}")
+
+
 def _read_chunk(event: str, data: str, usage: Usage) -> list[str]:
     """One chat-completion chunk's content deltas; fills `usage` when the chunk carries it."""
     try:
         chunk = json.loads(data)
         if event == "error" or chunk.get("error"):  # Groq sends `event: error`, others an error object
-            raise Retryable(f"the LLM provider reported an error mid-stream: {chunk.get('error', chunk)}")
+            raise _stream_error(chunk.get("error", chunk))
         choices = chunk.get("choices") or []
         # Most providers send usage at the top level; some (Moonshot) inside the last choice.
         counts = chunk.get("usage") or next((c["usage"] for c in choices if c.get("usage")), None)

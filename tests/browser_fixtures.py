@@ -115,10 +115,14 @@ def page(browser: Any) -> Iterator[Any]:
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Chromium reports every Content-Security-Policy violation on the console: the pages must
+    # work under the policy they are served with, so any such report fails the test.
+    pg.on("console", lambda msg: errors.append(msg.text)
+          if msg.type == "error" and "Content Security Policy" in msg.text else None)  # fmt: skip
     pg.errors = errors
     yield pg
     context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations: {errors}"
 
 
 def collect_dialogs(pg: Any) -> list[str]:

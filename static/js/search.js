@@ -76,6 +76,7 @@ export function applySearch(cards = document.querySelectorAll(".papers > .paper"
 export function initSearch() {
   form = document.querySelector("#search-panel .search-form"); // not the search page's own form
   if (!form) return;
+  form.addEventListener("submit", (e) => e.preventDefault()); // filters as you type; Enter sends nothing
   let timer = 0;
   form.addEventListener("input", () => {
     clearTimeout(timer);

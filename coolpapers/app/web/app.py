@@ -14,6 +14,7 @@ from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.errors import install_error_handlers
 from coolpapers.app.web.openapi import install_openapi
 from coolpapers.app.web.routes import atom, counters, faq, health, home, listings, papers, search, status
+from coolpapers.app.web.security import SecurityHeaders
 from coolpapers.app.web.state import AppState
 
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings, faq_channels: FaqChannels | None = None) -> F
         lifespan=lifespan,
     )
     app.state.core = core
+    app.add_middleware(SecurityHeaders, pdf_url=settings.arxiv_pdf_url)
     install_error_handlers(app)
     install_openapi(app, settings)
     served_static().mount(app)

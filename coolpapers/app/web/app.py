@@ -14,7 +14,7 @@ from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.errors import install_error_handlers
 from coolpapers.app.web.openapi import install_openapi
 from coolpapers.app.web.routes import atom, counters, faq, health, home, listings, papers, search, status
-from coolpapers.app.web.security import SecurityHeaders
+from coolpapers.app.web.security import CrossSiteGuard, SecurityHeaders
 from coolpapers.app.web.state import AppState
 
 
@@ -38,7 +38,8 @@ def create_app(settings: Settings, faq_channels: FaqChannels | None = None) -> F
         lifespan=lifespan,
     )
     app.state.core = core
-    app.add_middleware(SecurityHeaders, pdf_url=settings.arxiv_pdf_url)
+    app.add_middleware(CrossSiteGuard)
+    app.add_middleware(SecurityHeaders, pdf_url=settings.arxiv_pdf_url)  # outermost: on the 403 too
     install_error_handlers(app)
     install_openapi(app, settings)
     served_static().mount(app)

@@ -1,8 +1,9 @@
-"""Headers every response carries: a Content-Security-Policy that the pages really satisfy (all
-scripts, styles and fonts come from static/; no inline script), and the usual hardening headers.
+"""What keeps the pages safe in a browser: cross-site requests refused for anything that changes
+state, and on every response a Content-Security-Policy that the pages really satisfy (all scripts,
+styles and fonts come from static/; no inline script), with the usual hardening headers.
 
 KaTeX sets `style` attributes on the elements it renders, which CSP counts as inline style: style
-attributes are allowed, scripts are not. A pure ASGI middleware, so streamed responses (the FAQ
+attributes are allowed, scripts are not. Pure ASGI middlewares, so streamed responses (the FAQ
 event stream) pass through untouched apart from their headers.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -57,3 +59,43 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def cross_site(headers: dict[str, str]) -> str | None:
+    """Why a state-changing request comes from another site, or None. Browsers say where a request
+    comes from (`Sec-Fetch-Site`, else `Origin`), and a page on another site cannot hide it, even
+    for a "simple" form POST. A request without either is not from a browser page (curl, scripts):
+    it carries no visitor's cookies or standing, so it is let through. Go's CrossOriginProtection
+    draws the same line."""
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return None if site in ("same-origin", "none") else f"Sec-Fetch-Site is {site!r}"
+    origin = headers.get("origin")
+    if origin is None:
+        return None
+    host = headers.get("host", "")
+    parts = urlsplit(origin)
+    return (
+        None if origin != "null" and parts.netloc == host else f"Origin {origin!r} is not this site ({host})"
+    )
+
+
+class CrossSiteGuard:
+    """403 for a POST, PUT, PATCH or DELETE sent by a page on another site (a request a visitor's
+    browser makes for someone else: asking FAQs on the host's budget, stars, counters)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in UNSAFE:
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            reason = cross_site(headers)
+            if reason is not None:
+                body = {"error": {"code": "cross_site", "message": f"Cross-site request refused: {reason}."}}
+                await JSONResponse(body, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -6,6 +6,7 @@ below reads the environment itself, so tests can run several configurations side
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated
 
@@ -78,6 +79,9 @@ class Settings(BaseSettings):
         default=5.0, ge=0, le=60, description="On SIGTERM, how long work in progress may finish"
     )
 
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For / -Proto are believed; empty:
+    # none, so no client can pick its own address (and with it its rate-limit bucket).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
@@ -121,6 +125,31 @@ class Settings(BaseSettings):
                 raise ValueError(f"unknown arXiv category or archive {code!r}")
             out.extend(c for c in codes if c not in out)
         return out
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_trusted_proxies(cls, value: object) -> object:
+        return [p.strip() for p in value.split(",") if p.strip()] if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network, e.g. 10.0.0.5 or 172.16.0.0/12"
+                ) from None
+        return value
+
+    @property
+    def forwarded_allow_ips(self) -> str:
+        """For uvicorn, with `proxy_headers=bool(trusted_proxies)`: no forwarded header counts
+        unless it comes from one of these."""
+        return ",".join(self.trusted_proxies)
 
     @field_validator("faq_languages", mode="before")
     @classmethod

@@ -52,7 +52,8 @@ def serve(host: str | None, port: int | None, workers: int, with_worker: bool) -
             )
         uvicorn.run(
             "coolpapers.app.web.app:create_app_from_env", factory=True, host=settings.host,
-            port=settings.port, workers=workers, log_level=settings.log_level, proxy_headers=True,
+            port=settings.port, workers=workers, log_level=settings.log_level,
+            proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.forwarded_allow_ips,
             # Open responses (FAQ event streams last minutes) are cut when the grace period ends.
             timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
         )  # fmt: skip

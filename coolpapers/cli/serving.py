@@ -38,7 +38,8 @@ def serve_in_process(settings: Settings, shutdown: Shutdown, *, with_worker: boo
     arxiv = ArxivClient(settings, pacer=instance_pacer(settings, pacer_engine)) if with_worker else None
     app = create_app(settings, channels)
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level=settings.log_level, proxy_headers=True,
+        app, host=settings.host, port=settings.port, log_level=settings.log_level,
+        proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.forwarded_allow_ips,
         # Open FAQ streams end by themselves within a second of a stop (AppState.stopping); a
         # response still open after the grace period is cut.
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s) + 1,

@@ -85,3 +85,44 @@ def test_oversized_response_is_refused(fake_arxiv: FakeArxiv) -> None:
 def test_pdf_is_served(fake_arxiv: FakeArxiv) -> None:
     resp = run(fake_arxiv, lambda c: c.get(f"{fake_arxiv.url}/pdf/2606.10376v2"))
     assert resp.status == 200 and resp.body.startswith(b"%PDF-1.4") and resp.body.rstrip().endswith(b"%%EOF")
+
+
+def test_a_redirect_leads_only_to_an_arxiv_host(fake_arxiv: FakeArxiv) -> None:
+    settings = make_settings(**fake_arxiv.settings_overrides())
+    elsewhere = fake_arxiv.url.replace("127.0.0.1", "localhost")  # the same server, another host name
+    fake_arxiv.fail("/pdf/", "redirect", location=f"{elsewhere}/pdf/2606.10376")
+    fake_arxiv.fail("/api/", "redirect", location=f"{fake_arxiv.url}/pdf/2606.10376")  # on arXiv: followed
+
+    async def run() -> None:
+        client = ArxivClient(settings, backoff_base_s=0.01)
+        try:
+            with pytest.raises(ArxivUnavailable, match="redirect to localhost refused"):
+                await client.get(f"{fake_arxiv.url}/pdf/2606.10376")
+            followed = await client.get(f"{fake_arxiv.url}/api/query?id_list=2606.10376")
+            assert followed.status == 200 and followed.body.startswith(b"%PDF")
+        finally:
+            await client.aclose()
+
+    asyncio.run(run())
+    assert not [p for p in fake_arxiv.paths() if "localhost" in p]
+    assert (
+        len(fake_arxiv.paths("/pdf/")) == 2
+    )  # the refused redirect was not retried, the allowed one followed
+
+
+def test_a_trickling_transfer_ends_at_its_deadline_and_frees_the_turn(fake_arxiv: FakeArxiv) -> None:
+    settings = make_settings(**fake_arxiv.settings_overrides())
+    fake_arxiv.fail("/pdf/", "trickle", delay_s=0.2)
+
+    async def run() -> None:
+        client = ArxivClient(settings, deadline_s=1.0, timeout_s=5.0)  # each byte beats the read timeout
+        try:
+            with pytest.raises(ArxivUnavailable, match="no complete answer within 1 s"):
+                await client.get(f"{fake_arxiv.url}/pdf/2606.10376")
+            after = await client.get(f"{fake_arxiv.url}/pdf/2606.10376")  # the next request goes ahead
+            assert after.status == 200
+        finally:
+            await client.aclose()
+
+    asyncio.run(run())
+    assert len(fake_arxiv.paths("/pdf/")) == 2  # not retried

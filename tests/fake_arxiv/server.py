@@ -38,7 +38,7 @@ from tests.fake_arxiv.render import (
     render_rss_error,
 )
 
-FAULTS = ("500", "503", "slow", "malformed", "truncated", "empty", "bad-item")
+FAULTS = ("500", "503", "slow", "malformed", "truncated", "empty", "bad-item", "redirect", "trickle")
 _ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 
 
@@ -48,7 +48,8 @@ class Fault:
     kind: str
     times: int
     retry_after: int = 1
-    delay_s: float = 1.0
+    delay_s: float = 1.0  # slow: before answering; trickle: between bytes
+    location: str = ""  # redirect: where to
 
 
 @dataclass
@@ -128,12 +129,13 @@ class FakeArxiv:
         }
 
     def fail(
-        self, path: str, kind: str, *, times: int = 1, retry_after: int = 1, delay_s: float = 1.0
-    ) -> None:
+        self, path: str, kind: str, *, times: int = 1, retry_after: int = 1, delay_s: float = 1.0,
+        location: str = "",
+    ) -> None:  # fmt: skip
         """The next `times` requests under `path` get this fault instead of the normal answer."""
         assert kind in FAULTS, kind
         with self._lock:
-            self.faults.append(Fault(path, kind, times, retry_after, delay_s))
+            self.faults.append(Fault(path, kind, times, retry_after, delay_s, location))
 
     def paths(self, prefix: str = "") -> list[str]:
         return [r.path for r in self.requests if r.path.startswith(prefix)]
@@ -211,6 +213,20 @@ def _handler_for(arxiv: FakeArxiv) -> type[BaseHTTPRequestHandler]:
                 return self.send(int(fault.kind), b"Service unavailable", "text/plain", headers)
             if fault and fault.kind == "slow" and arxiv._closing.wait(fault.delay_s):
                 return  # stopped meanwhile: the connection is gone
+            if fault and fault.kind == "redirect":
+                return self.send(302, b"", "text/plain", {"Location": fault.location})
+            if fault and fault.kind == "trickle":  # a byte every delay_s, never done in time
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pdf")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                while not arxiv._closing.wait(fault.delay_s):
+                    try:
+                        self.wfile.write(b"%")
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the client gave up
+                return
             if path.startswith("/rss/"):
                 return self.serve_rss(path.removeprefix("/rss/"), fault)
             if path == "/api/query":

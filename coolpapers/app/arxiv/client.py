@@ -88,11 +88,22 @@ class _RetryAfterOrJitter(wait_base):
         return float(self.jitter(retry_state))
 
 
+class ArxivRefused(ArxivUnavailable):
+    """Not retried: arXiv's answer pointed elsewhere, or the transfer outlasted its deadline."""
+
+
+def arxiv_hosts(settings: Settings) -> frozenset[str]:
+    """The hosts of the configured arXiv URLs: the only places a redirect may lead."""
+    urls = (settings.arxiv_rss_url, settings.arxiv_api_url, settings.arxiv_pdf_url)
+    return frozenset(h for h in (httpx.URL(u).host for u in urls) if h)
+
+
 @dataclass
 class ArxivClient:
     settings: Settings
     max_attempts: int = 4
-    timeout_s: float = 30.0
+    timeout_s: float = 30.0  # for each read: a silent server
+    deadline_s: float = 120.0  # for a whole transfer: a server trickling a byte now and then
     backoff_base_s: float = 2.0
     max_bytes: int = 50 * 1024 * 1024
     # Whose turn it is across the instance (store.arxiv_pacing.instance_pacer); on its own a
@@ -107,9 +118,21 @@ class ArxivClient:
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
+            allowed = arxiv_hosts(self.settings)
+
+            async def stay_on_arxiv(resp: httpx.Response) -> None:
+                # Hooks run before httpx builds the next request: read where it would go.
+                location = resp.headers.get("location") if resp.is_redirect else None
+                target = resp.url.join(location) if location else None
+                if target is not None and target.host not in allowed:
+                    refused = f"redirect to {target.host} refused (not an arXiv host)"
+                    raise ArxivRefused(refused, str(resp.url))
+
             self._http = httpx.AsyncClient(
                 timeout=self.timeout_s,
                 follow_redirects=True,
+                max_redirects=5,
+                event_hooks={"response": [stay_on_arxiv]},
                 headers={"User-Agent": user_agent(self.settings)},
                 limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             )
@@ -156,6 +179,14 @@ class ArxivClient:
         return resp
 
     async def _fetch(self, url: str, headers: dict[str, str], limit: int) -> Response:
+        try:
+            async with asyncio.timeout(self.deadline_s):
+                return await self._read(url, headers, limit)
+        except TimeoutError:
+            # Not retried: a server that slow would hold the instance's one arXiv turn again.
+            raise ArxivRefused(f"no complete answer within {self.deadline_s:.0f} s", url) from None
+
+    async def _read(self, url: str, headers: dict[str, str], limit: int) -> Response:
         async with self._client().stream("GET", url, headers=headers) as resp:
             declared = resp.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > limit:

@@ -5,6 +5,7 @@ import pytest
 from coolpapers.app.arxiv.clean import (
     clean_abstract,
     clean_categories,
+    clean_doi,
     clean_title,
     normalize_space,
     split_authors,
@@ -69,6 +70,8 @@ def test_title_and_abstract_whitespace() -> None:
         (r"C. Bal\'azs and D. M\"uller", ("C. Balázs", "D. Müller")),
         ("John Smith, Jr., Jane Doe", ("John Smith, Jr.", "Jane Doe")),
         ("A, B, and C", ("A", "B", "C")),
+        ("A. Smith Jr., B. C. Jones and D. E.", ("A. Smith Jr.", "B. C. Jones", "D. E.")),  # periods kept
+        ("J.-P. Serre, Bo Sample Sr. and A. Smith.", ("J.-P. Serre", "Bo Sample Sr.", "A. Smith")),
         ("", ()),
     ],
 )
@@ -96,3 +99,20 @@ WHITESPACE = [chr(c) for c in range(0x3000 + 1) if chr(c).isspace()]
 )  # fmt: skip
 def test_normalize_space_fast_path_agrees_with_splitting_on_whitespace(text: str) -> None:
     assert normalize_space(text) == " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("field", "doi"),
+    [
+        ("10.1103/PhysRevD.1.1 10.1103/PhysRevD.1.1", "10.1103/PhysRevD.1.1"),  # the same one twice
+        (
+            "10.1364/JOSAA.23.002578 10.1364/JOSAA.32.002407",
+            "10.1364/JOSAA.23.002578 10.1364/JOSAA.32.002407",
+        ),
+        ("10.1/a_b%c; 10.1/A_B%C,10.2/x", "10.1/a_b%c 10.2/x"),  # no TeX reading, any separator
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_doi_fields_hold_each_doi_once(field: str | None, doi: str | None) -> None:
+    assert clean_doi(field) == doi

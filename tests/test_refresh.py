@@ -152,6 +152,18 @@ def test_malformed_or_truncated_feed_stores_nothing_and_records_the_error(
     assert report.outcome == "stored" and row(session_factory, "cs.CL").error_count == 0
 
 
+def test_arxivs_error_feed_is_recorded_as_its_message(
+    session_factory: sessionmaker[Session], fake_arxiv: FakeArxiv
+) -> None:
+    fake_arxiv.fail("/rss/", "error-feed")  # the real answer to a bad archive, with HTTP 400
+    [report] = refresh(session_factory, fake_arxiv, "cs.CL", force=True)
+    assert report.outcome == "error"
+    expected = "HTTP 400: arXiv rejected the query: Bad archive 'astroph'. Valid archive names are: astro-ph,"
+    assert report.error is not None and report.error.startswith(expected)
+    state = row(session_factory, "cs.CL")
+    assert state.last_error == report.error and "<" not in state.last_error  # no raw XML
+
+
 def test_one_bad_item_is_skipped_and_counted(
     session_factory: sessionmaker[Session], fake_arxiv: FakeArxiv
 ) -> None:
@@ -242,4 +254,4 @@ def test_cli_fetch_end_to_end(sqlite_url: str, fake_arxiv: FakeArxiv) -> None:
     assert "0 listing entries added" in again.stdout or "not-modified" in again.stdout
     fake_arxiv.fail("/rss/", "truncated")
     bad = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 1 and "error:" in bad.stdout
+    assert bad.returncode == 1 and "cs.CL [-] error: " in bad.stdout and "error: error" not in bad.stdout

@@ -67,7 +67,7 @@ def fetch(cats: str | None) -> None:
 
     reports = asyncio.run(run())
     for r in reports:
-        detail = f"error: {r.error}" if r.error else (
+        detail = r.error if r.error else (  # the outcome already says "error"
             f"{r.items} items, {r.papers_added} papers added, {r.papers_updated} updated, "
             f"{r.announcements_added} listing entries added, {r.skipped} bad items skipped"
         )  # fmt: skip

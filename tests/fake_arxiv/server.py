@@ -24,6 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -38,7 +39,19 @@ from tests.fake_arxiv.render import (
     render_rss_error,
 )
 
-FAULTS = ("500", "503", "slow", "malformed", "truncated", "empty", "bad-item", "redirect", "trickle")
+FAULTS = (
+    "500",
+    "503",
+    "slow",
+    "malformed",
+    "truncated",
+    "empty",
+    "bad-item",
+    "redirect",
+    "trickle",
+    "error-feed",
+)
+ERROR_FEED = Path(__file__).resolve().parents[1] / "data" / "real" / "rss_error_bad_archive.xml"
 _ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 
 
@@ -213,6 +226,8 @@ def _handler_for(arxiv: FakeArxiv) -> type[BaseHTTPRequestHandler]:
                 return self.send(int(fault.kind), b"Service unavailable", "text/plain", headers)
             if fault and fault.kind == "slow" and arxiv._closing.wait(fault.delay_s):
                 return  # stopped meanwhile: the connection is gone
+            if fault and fault.kind == "error-feed":  # what arXiv really sent for a bad archive
+                return self.send(400, ERROR_FEED.read_bytes(), "application/rss+xml")
             if fault and fault.kind == "redirect":
                 return self.send(302, b"", "text/plain", {"Location": fault.location})
             if fault and fault.kind == "trickle":  # a byte every delay_s, never done in time

@@ -18,6 +18,7 @@ from coolpapers.app.arxiv.clean import (
     clean_abstract,
     clean_author_names,
     clean_categories,
+    clean_doi,
     clean_optional,
     clean_title,
 )
@@ -99,7 +100,7 @@ def parse_entry(entry: Any) -> PaperRecord | None:
         categories=categories,
         comments=clean_optional(entry.get("arxiv_comment")),
         journal_ref=clean_optional(entry.get("arxiv_journal_ref")),
-        doi=clean_optional(entry.get("arxiv_doi")),
+        doi=clean_doi(entry.get("arxiv_doi")),
         submitted_at=_timestamp(entry.get("published")),
         updated_at=_timestamp(entry.get("updated")),
     )

@@ -53,6 +53,16 @@ def clean_optional(text: str | None) -> str | None:
     return cleaned or None
 
 
+def clean_doi(text: str | None) -> str | None:
+    """A paper's DOIs, each once, space-separated: arXiv's field may hold several (a paper and its
+    erratum), and sometimes the same one twice. No TeX conversion: a DOI is an identifier."""
+    seen: dict[str, str] = {}
+    for doi in re.split(r"[\s,;]+", text or ""):
+        if doi:
+            seen.setdefault(doi.lower(), doi)
+    return " ".join(seen.values()) or None
+
+
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v"}
 _AND = re.compile(r"\s*,?\s+and\s+|\s*,\s*|\s*;\s*|\s+&\s+", re.IGNORECASE)
 
@@ -73,12 +83,23 @@ def _drop_parentheses(text: str) -> str:
     return "".join(out)
 
 
+def _tidy_name(piece: str) -> str:
+    """Separators trimmed; a final period kept where it belongs to the name: an initial
+    ("D. E.") or a suffix ("Jr."), not a sentence's end ("A. Smith.")."""
+    name = piece.strip(" ,;").lstrip(".")
+    last = name.rstrip(".").rsplit(" ", 1)[-1]
+    initial = len(last.replace("-", "").replace(".", "")) == 1
+    if name.endswith(".") and not (initial or last.lower() in {"jr", "sr"}):
+        name = name.rstrip(". ")
+    return name
+
+
 def split_authors(text: str | None) -> tuple[str, ...]:
     """`A, B and C` / `A and B` / `A (Univ. X), B` -> names in order, TeX converted."""
     line = normalize_space(tex_to_unicode(_drop_parentheses(text or "")))
     names: list[str] = []
     for piece in _AND.split(line):
-        name = piece.strip(" .,;") if piece.strip().lower() not in _SUFFIXES else piece.strip()
+        name = _tidy_name(piece)
         if not name:
             continue
         if name.lower() in _SUFFIXES and names:

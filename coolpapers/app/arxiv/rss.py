@@ -19,6 +19,7 @@ import feedparser
 from coolpapers.app.arxiv.clean import (
     clean_abstract,
     clean_categories,
+    clean_doi,
     clean_optional,
     clean_title,
     split_authors,
@@ -128,7 +129,7 @@ def parse_item(entry: Any) -> ListedPaper:
         authors=split_authors(entry.get("author")),
         abstract=clean_abstract(abstract),
         categories=categories,
-        doi=clean_optional(entry.get("arxiv_doi")),
+        doi=clean_doi(entry.get("arxiv_doi")),
         journal_ref=clean_optional(entry.get("arxiv_journal_reference")),
         license=clean_optional(entry.get("rights")),
     )

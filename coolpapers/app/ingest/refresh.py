@@ -115,7 +115,7 @@ async def refresh_one(
             report = FeedReport(claim.query, url, "not-modified")
             return await asyncio.to_thread(_finish, factory, claim, owner, report)
         if resp.status != 200:
-            raise FeedError(f"HTTP {resp.status}: {resp.body[:200].decode('utf-8', 'replace')}")
+            raise FeedError(f"HTTP {resp.status}: {await asyncio.to_thread(_error_text, resp.body)}")
         # Parsing and storing a day take seconds: in a thread, so that in `serve --with-worker`
         # the pages keep answering meanwhile.
         feed = await asyncio.to_thread(parse_feed, resp.body)
@@ -139,6 +139,17 @@ async def refresh_one(
         with contextlib.suppress(SQLAlchemyError):
             await asyncio.to_thread(_give_back, factory, claim, owner)
         raise
+
+
+def _error_text(body: bytes) -> str:
+    """What an error answer says: arXiv's error feed (sent with HTTP 400 for a bad query) gives its
+    message; anything else, the start of the body."""
+    try:
+        parse_feed(body)
+    except FeedError as exc:
+        if str(exc).startswith("arXiv rejected the query"):
+            return str(exc)
+    return body[:200].decode("utf-8", "replace").strip() or "(empty body)"
 
 
 def _give_back(factory: sessionmaker[Session], claim: feeds.Claim, owner: str) -> None:

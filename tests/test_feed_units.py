@@ -89,3 +89,22 @@ def test_marks_skip_math_bad_and_overlapping_ranges() -> None:
     assert out.count("<mark") == 1 and "$O(n \\log n)$" in out and "$$\\log x$$" in out
     assert mark_text("ab", [(0, 2), (1, 2), (5, 9), (1, 1)]) == '<mark class="q">ab</mark>'
     assert mark_text("é", [(1, 2)]) == "é"  # not on a character boundary
+
+
+def test_a_late_cross_list_is_not_a_new_paper_in_its_primary() -> None:
+    """A whole-arXiv feed lists an old paper newly cross-listed as `cross` even though its primary is
+    among the requested categories: it is announced as a cross-list only, never as new."""
+    from coolpapers.app.arxiv.announce import derive_announcements
+    from coolpapers.app.arxiv.rss import parse_item
+
+    entry = {"id": "oai:arXiv.org:2203.01234v2", "arxiv_announce_type": "cross", "title": "Old paper",
+             "summary": "arXiv:2203.01234v2 Announce Type: cross \nAbstract: Dark energy.",
+             "author": "A. Author", "tags": [{"term": "astro-ph.CO"}, {"term": "hep-ph"}]}  # fmt: skip
+    item = parse_item(entry)
+    assert item.cross_listing and not item.replacement
+    day = dt.date(2026, 6, 10)
+    got = {(a.category, a.type) for a in derive_announcements(day, [item], {"astro-ph.CO", "hep-ph"})}
+    assert got == {("hep-ph", "cross")}  # not ("astro-ph.CO", "new")
+    fresh = parse_item({**entry, "arxiv_announce_type": "new"})
+    got = {(a.category, a.type) for a in derive_announcements(day, [fresh], {"astro-ph.CO", "hep-ph"})}
+    assert got == {("astro-ph.CO", "new"), ("hep-ph", "cross")}

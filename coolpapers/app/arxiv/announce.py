@@ -11,15 +11,20 @@ from coolpapers.app.arxiv.records import AnnouncementRecord, AnnounceType, Liste
 TYPE_ORDER: tuple[AnnounceType, ...] = ("new", "cross", "replace", "replace-cross")
 
 
-def category_type(item: ListedPaper, category: str) -> AnnounceType:
-    """The announce type in one category: new/replace in the primary, cross otherwise.
+def category_type(item: ListedPaper, category: str) -> AnnounceType | None:
+    """The announce type in one category: new/replace in the primary, cross otherwise; None
+    when the item is not announced there at all.
 
     A feed's own announce type is relative to the whole requested set, so it cannot be
-    stored per category as is; the item's category list decides.
+    stored per category as is; the item's category list decides. One thing it does say for
+    every category: `cross` is never new anywhere, so such an item is not announced in its
+    primary (a late cross-list of an old paper would otherwise show as today's submission).
     """
     primary = category == item.paper.primary_category
     if item.replacement:
         return "replace" if primary else "replace-cross"
+    if item.cross_listing:
+        return None if primary else "cross"
     return "new" if primary else "cross"
 
 
@@ -38,10 +43,10 @@ def derive_announcements(
             if categories is not None and cat not in categories:
                 continue
             key = (cat, item.paper.arxiv_id)
-            if key in seen:
+            kind = category_type(item, cat)
+            if key in seen or kind is None:
                 continue
             seen.add(key)
-            kind = category_type(item, cat)
             buckets.setdefault(cat, {t: [] for t in TYPE_ORDER})[kind].append(item.paper.arxiv_id)
     out: list[AnnouncementRecord] = []
     for cat, by_type in buckets.items():

@@ -35,6 +35,9 @@ class ListedPaper:
 
     paper: PaperRecord
     replacement: bool = False
+    # The feed called it a cross-list: the paper is not new today anywhere (an old paper newly
+    # cross-listed, perhaps into a category beside its primary), whatever its primary is.
+    cross_listing: bool = False
 
 
 @dataclass(frozen=True)

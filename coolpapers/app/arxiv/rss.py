@@ -133,4 +133,4 @@ def parse_item(entry: Any) -> ListedPaper:
         journal_ref=clean_optional(entry.get("arxiv_journal_reference")),
         license=clean_optional(entry.get("rights")),
     )
-    return ListedPaper(paper, replacement=kind.startswith("replace"))
+    return ListedPaper(paper, replacement=kind.startswith("replace"), cross_listing=kind == "cross")

@@ -17,6 +17,7 @@ from coolpapers.app.arxiv.records import AnnouncementRecord
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.papers import store_announcements, store_papers
 from tests.atom_check import NS, atom_problems
+from tests.conftest import make_settings
 from tests.feed_fixtures import DATED, DAY, EVIL, FeedSite, feed_site, without_control
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -195,3 +196,22 @@ def test_pages_link_their_feeds(site: FeedSite) -> None:
     assert f'<a class="search-feed" href="{feed_href}"' in page and "Follow this search" in page
     tips = site.client.get("/arxiv/search").text
     assert "application/atom+xml" not in tips
+
+
+def test_links_use_the_public_url_not_the_host_header(site: FeedSite) -> None:
+    evil = {"Host": "evil.example"}
+    reflected = site.client.get("/arxiv/cs.CL/feed", params={"date": DAY.isoformat()}, headers=evil)
+    assert b"http://evil.example/arxiv/" in reflected.content  # the default: the request's own address
+    site.client.app.state.core.settings.public_url = "https://papers.example.org"  # type: ignore[attr-defined]
+    for url in ("/arxiv/cs.CL/feed", "/arxiv/search/feed"):
+        params = {"date": DAY.isoformat()} if "search" not in url else {"query": "model"}
+        body = site.client.get(url, params=params, headers=evil).content
+        assert b"evil.example" not in body, url
+        assert b"https://papers.example.org/arxiv/" in body, url
+
+
+@pytest.mark.parametrize("bad", ["papers.example.org", "ftp://x", "https://x/a?b", "https://x y"])
+def test_a_public_url_must_be_an_address(bad: str) -> None:
+    with pytest.raises(ValueError, match="is not a site address"):
+        make_settings(public_url=bad)
+    assert make_settings(public_url="https://p.example/lab/").public_url == "https://p.example/lab"

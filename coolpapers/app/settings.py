@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # Addresses (or networks) of reverse proxies whose X-Forwarded-For / -Proto are believed; empty:
     # none, so no client can pick its own address (and with it its rate-limit bucket).
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The site's address as readers know it, for absolute links (feed ids and links): set it in
+    # public, or a request's Host header chooses them. Empty: the request's own address.
+    public_url: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
@@ -125,6 +128,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"unknown arXiv category or archive {code!r}")
             out.extend(c for c in codes if c not in out)
         return out
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", value):
+            raise ValueError(f"{value!r} is not a site address such as https://papers.example.org")
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

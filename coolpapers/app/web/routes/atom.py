@@ -79,8 +79,14 @@ def search_feed_route(
         first_day = cards.first_days.get(paper.arxiv_id)
         published = paper.submitted_at or (day_start(first_day) if first_day else indexed[paper.arxiv_id])
         entries.append(FeedEntry(paper, published or EPOCH))
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     return atom_response(request, search_feed(base, query, entries))
+
+
+def public_base(request: Request) -> str:
+    """Where absolute links point: COOLPAPERS_PUBLIC_URL, else the address this request used."""
+    configured: str = request.app.state.core.settings.public_url
+    return configured or str(request.base_url).rstrip("/")
 
 
 @router.api_route("/arxiv/{spec:path}/feed", methods=["GET", "HEAD"], include_in_schema=False)
@@ -92,7 +98,7 @@ def listing_feed_route(
     check_sizes(request, spec)
     try:
         key = resolve_key(session, listings, spec, date, show)
-        base = str(request.base_url).rstrip("/")
+        base = public_base(request)
 
         def render() -> str:
             papers = papers_of(session, listings, key)

@@ -28,6 +28,7 @@ def test_readyz_names_the_failing_part(sqlite_url: str) -> None:
         assert body["status"] == "unavailable"
         assert body["checks"]["database"] == "ok"
         assert "redis" in body["checks"]["redis"]
+        assert ":1" not in ready.text and "Connection refused" not in ready.text  # details: the log
 
 
 def test_readyz_reports_database_down_with_masked_password() -> None:

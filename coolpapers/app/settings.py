@@ -16,6 +16,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from coolpapers.app.arxiv.categories import archive_categories, canonical_category, is_known_archive
 
 ENV_PREFIX = "COOLPAPERS_"
+# Credentials as they show up in providers' error bodies and tracebacks: bearer tokens and the
+# usual API-key prefixes (OpenAI sk-, Groq gsk_, xAI xai-, …).
+KEY_SHAPED = re.compile(
+    r"(?i)(\bbearer\s+|\bapi[-_ ]?key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._~+/=-]{6,}"
+    r"|\b(sk|pk|rk|gsk|xai|key|sess)([-_])[A-Za-z0-9_*-]{8,}"
+)
 LANGUAGE_RE = re.compile(r"^[a-z]{2}(-[A-Za-z]{2,4})?$")
 
 
@@ -155,6 +161,13 @@ class Settings(BaseSettings):
                     f"{entry!r} is not an IP address or network, e.g. 10.0.0.5 or 172.16.0.0/12"
                 ) from None
         return value
+
+    def redact(self, text: str) -> str:
+        """`text` without secrets: the configured API key, and anything shaped like a credential.
+        Applied to every provider message before it is stored or shown, and to every log line."""
+        if len(self.llm_api_key) >= 4:
+            text = text.replace(self.llm_api_key, "[redacted]")
+        return KEY_SHAPED.sub(lambda m: f"{m.group(1) or m.group(2) + m.group(3)}[redacted]", text)
 
     @property
     def forwarded_allow_ips(self) -> str:

@@ -43,8 +43,20 @@ def require_database(settings: Settings, *, schema: bool = True) -> None:
         engine.dispose()
 
 
+class Redacting(logging.Formatter):
+    """Every log line passes Settings.redact: no API key reaches a log, whoever logged it."""
+
+    def __init__(self, settings: Settings, fmt: str) -> None:
+        super().__init__(fmt)
+        self.settings = settings
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.settings.redact(super().format(record))
+
+
 def setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=settings.log_level.upper(), format=fmt)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(Redacting(settings, fmt))
     logging.getLogger("alembic").setLevel(logging.WARNING)

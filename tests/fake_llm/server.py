@@ -81,6 +81,9 @@ class FakeLlm:
             fault = "401"
         if fault == "401":
             return JSONResponse({"error": {"message": "Incorrect API key provided", "type": "auth"}}, 401)
+        if fault == "401echo":  # a provider that quotes the credential it refused, as some do
+            said = f"Invalid authorization header: {request.headers.get('authorization')}"
+            return JSONResponse({"error": {"message": said, "type": "auth"}}, 401)
         if fault == "429":
             return JSONResponse({"error": {"message": "Rate limit reached"}}, 429,
                                 headers={"Retry-After": self.retry_after})  # fmt: skip

@@ -97,6 +97,24 @@ def test_a_4xx_inside_the_stream_is_final_and_a_429_is_retried(
     assert [r.status for r in rows.values()] == ["failed", "done"] and rows[1].attempts == 1
 
 
+def test_a_key_the_provider_echoes_is_never_shown_or_logged(
+    sqlite_url: str, fake_llm: tuple[FakeLlm, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    llm, llm_url = fake_llm
+    llm.mode = "401echo"
+    (paper,) = add_papers(sqlite_url, 1)
+    secret = "sk-test-SECRETabcdef123456"
+    with LiveApp(faq_settings(sqlite_url, llm_url, llm_api_key=secret)) as live:
+        api = f"{live.url}/api/papers/{paper}/faq"
+        httpx.post(api)
+        stream = httpx.get(f"{api}/stream").text
+        shown = [stream, httpx.get(api).text, httpx.get(f"{live.url}/status").text,
+                 httpx.get(f"{live.url}/api/status").text]  # fmt: skip
+    assert "Invalid authorization header: Bearer [redacted]" in shown[1]  # the reason, without the key
+    for text in [*shown, caplog.text]:
+        assert "SECRETabcdef" not in text and secret not in text
+
+
 def test_gives_up_after_the_attempt_budget(sqlite_url: str, fake_llm: tuple[FakeLlm, str]) -> None:
     llm, llm_url = fake_llm
     llm.mode = "500"

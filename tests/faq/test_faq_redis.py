@@ -201,6 +201,7 @@ def test_redis_outage_is_a_clear_503_and_heals_without_restart(
         down = client.post(f"/api/papers/{papers[1]}/faq")
         assert down.status_code == 503
         assert down.json()["error"]["code"] == "unavailable" and "Redis" in down.json()["error"]["message"]
+        assert "127.0.0.1" not in down.text and str(port) not in down.text  # where Redis lives: logs only
         assert client.get(f"/api/papers/{papers[0]}/faq").json()["status"] == "pending"  # from the database
         procs.append(start_redis(port, tmp_path))
         back = client.post(f"/api/papers/{papers[1]}/faq")

@@ -227,19 +227,21 @@ async def run_claim(rt: FaqRuntime, claim: store.Claim) -> str:
             await asyncio.to_thread(hand_back, factory, claim, s.faq_max_attempts)
             raise
         except Fatal as exc:
-            await asyncio.to_thread(store.finish_failed, factory, claim, CONFIG_ERROR_PREFIX + str(exc))
-            log.error("FAQ %d failed: %s", claim.faq_id, exc)
+            why = s.redact(str(exc))
+            await asyncio.to_thread(store.finish_failed, factory, claim, CONFIG_ERROR_PREFIX + why)
+            log.error("FAQ %d failed: %s", claim.faq_id, why)
             return "failed"
         except Exception as exc:  # Retryable, and anything unforeseen: retry within the budget
             if claim.attempt >= s.faq_max_attempts:
-                reason = f"{exc} (gave up after {claim.attempt} attempts)"
+                reason = f"{s.redact(str(exc))} (gave up after {claim.attempt} attempts)"
                 await asyncio.to_thread(store.finish_failed, factory, claim, reason)
                 log.error("FAQ %d failed: %s", claim.faq_id, reason)
                 return "failed"
             retry_after = exc.retry_after if isinstance(exc, Retryable) else None
             delay = retry_after if retry_after is not None else backoff_s(s, claim.attempt)
-            await asyncio.to_thread(store.retry_later, factory, claim, str(exc), delay)
-            log.warning("FAQ %d attempt %d: %s; retry in %.1f s", claim.faq_id, claim.attempt, exc, delay)
+            why = s.redact(str(exc))
+            await asyncio.to_thread(store.retry_later, factory, claim, why, delay)
+            log.warning("FAQ %d attempt %d: %s; retry in %.1f s", claim.faq_id, claim.attempt, why, delay)
             return "pending"
         finally:
             lease.cancel()

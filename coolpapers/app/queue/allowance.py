@@ -28,7 +28,7 @@ class HourlyAllowance:
         try:
             return await self._limiter.hit(RateLimitItemPerHour(limit), client)
         except (RedisError, OSError) as exc:
-            raise ChannelUnavailable(f"Redis is unreachable: {exc}") from None
+            raise ChannelUnavailable("the request counter", exc) from None
 
 
 def memory_allowance() -> HourlyAllowance:

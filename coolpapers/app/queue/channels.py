@@ -119,7 +119,7 @@ class RedisChannels:
                 answer: Any = await self.redis.xread({key: after}, block=max(1, int(timeout_s * 1000)))
                 rows = answer[0][1] if answer else []
         except (RedisError, OSError) as exc:
-            raise ChannelUnavailable(f"the FAQ stream (Redis) is unreachable: {exc}") from None
+            raise ChannelUnavailable("the FAQ stream", exc) from None
         return [StreamEvent(_s(i), _s(f.get(b"k", b"")), _s(f.get(b"t", b""))) for i, f in rows]
 
 

@@ -16,7 +16,7 @@ from coolpapers.app.arxiv.catexpr import (
         ("cs.AI+cs.CL", ["cs.AI", "cs.CL"], []),
         ("cs.AI cs.CL", ["cs.AI", "cs.CL"], []),  # '+' decoded as a space
         ("cs.AI+cs.LG-cs.CY", ["cs.AI", "cs.LG"], ["cs.CY"]),
-        ("hep-th+cond-mat.soft-math-ph", ["hep-th", "cond-mat.soft"], ["math-ph"]),
+        ("hep-th+cond-mat.soft-math-ph", ["cond-mat.soft", "hep-th"], ["math-ph"]),
         ("cs.NA", ["math.NA"], []),
         ("cs.ai", ["cs.AI"], []),
         ("cs.AI+cs.AI", ["cs.AI"], []),

@@ -51,7 +51,7 @@ def test_counter_errors(client: TestClient) -> None:
 
 def test_memory_cache_expires_and_evicts() -> None:
     now = [100.0]
-    cache = MemoryCache(max_entries=2, timer=lambda: now[0])
+    cache = MemoryCache(max_bytes=2, timer=lambda: now[0])  # room for two one-byte entries
     cache.set("a", b"1", 60)
     cache.set("b", b"2", 5)
     assert cache.get("a") == b"1" and cache.get("b") == b"2"
@@ -60,6 +60,9 @@ def test_memory_cache_expires_and_evicts() -> None:
     cache.set("c", b"3", 60)
     cache.set("d", b"4", 60)  # at most two entries: the least recently used (a) goes
     assert cache.get("a") is None and cache.get("c") == b"3" and cache.get("d") == b"4"
+    assert cache.held_bytes == 2
+    cache.set("big", b"xyz", 60)  # larger than the whole cache: not kept, nothing evicted for it
+    assert cache.get("big") is None and cache.get("c") == b"3"
 
 
 def test_listing_cache_in_redis(sqlite_url: str, redis_url: str, redis_prefix: str) -> None:

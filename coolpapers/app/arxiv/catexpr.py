@@ -66,7 +66,8 @@ def _split_term(term: str) -> list[str] | None:
 
 
 def parse_category_expr(text: str) -> CategoryExpr:
-    """Parse `cs.AI+cs.LG-cs.CY`; raise UnknownCategory or BadCategoryExpression."""
+    """Parse `cs.AI+cs.LG-cs.CY` into sorted sets of canonical codes; raise UnknownCategory or
+    BadCategoryExpression."""
     expr = (text or "").strip()
     if not expr:
         raise BadCategoryExpression("no category given")
@@ -88,4 +89,6 @@ def parse_category_expr(text: str) -> CategoryExpr:
                 target.append(canonical)
     if not include:
         raise BadCategoryExpression("at least one category must be included")
-    return CategoryExpr(tuple(include), tuple(c for c in exclude if c not in include))
+    # One spelling per set: every ordering of a union is the same listing, and must be one cache
+    # entry (otherwise each reordering of a large union was a new multi-MB entry).
+    return CategoryExpr(tuple(sorted(include)), tuple(sorted(c for c in exclude if c not in include)))

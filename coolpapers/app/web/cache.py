@@ -23,15 +23,24 @@ class Cache(Protocol):
 
 
 class MemoryCache:
-    """LRU with per-entry expiry (cachetools' TLRUCache); locked because sync routes run in a
+    """LRU with per-entry expiry (cachetools' TLRUCache), bounded by the bytes it holds, not the
+    number of entries: a listing page can be megabytes. Locked because sync routes run in a
     thread pool and cachetools caches are not thread-safe."""
 
-    def __init__(self, max_entries: int = 512, timer: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, max_bytes: int = 64 * 1024 * 1024, timer: Callable[[], float] = time.monotonic
+    ) -> None:
         # Values are (ttl_s, bytes): the entry's lifetime travels with it.
+        self.max_bytes = max_bytes
         self._data: TLRUCache[str, tuple[float, bytes]] = TLRUCache(
-            maxsize=max_entries, ttu=lambda _key, value, now: now + value[0], timer=timer
-        )
+            maxsize=max_bytes, ttu=lambda _key, value, now: now + value[0], timer=timer,
+            getsizeof=lambda value: len(value[1]),
+        )  # fmt: skip
         self._lock = threading.Lock()
+
+    @property
+    def held_bytes(self) -> int:
+        return int(self._data.currsize)
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
@@ -39,6 +48,8 @@ class MemoryCache:
         return None if hit is None else hit[1]
 
     def set(self, key: str, value: bytes, ttl_s: float) -> None:
+        if len(value) > self.max_bytes:
+            return  # larger than the whole cache: served, not kept
         with self._lock:
             self._data[key] = (ttl_s, value)
 

@@ -8,11 +8,11 @@ import asyncio
 
 import pytest
 
-from coolpapers.app.queue.allowance import HourlyAllowance, memory_allowance, redis_allowance
+from coolpapers.app.queue.allowance import Allowance, memory_allowance, redis_allowance
 from coolpapers.app.queue.errors import ChannelUnavailable
 
 
-async def hits(allowance: HourlyAllowance, client: str, limit: int, times: int) -> list[bool]:
+async def hits(allowance: Allowance, client: str, limit: int, times: int) -> list[bool]:
     return [await allowance.hit(client, limit) for _ in range(times)]
 
 

@@ -65,8 +65,10 @@ def test_popularity_sort_puts_opened_papers_first(page: Any, base_url: str) -> N
         p["arxiv_id"] for p in httpx.get(f"{base_url}/api/arxiv/cs.RO", params={"date": DAY}).json()["papers"]
     ]
     hot, warm = ids[-1], ids[-2]
-    for _ in range(3):
-        httpx.post(f"{base_url}/api/papers/{hot}/open", params={"kind": "pdf"})
+    # One reader's clicks count once per paper and kind a day: hot gets three kinds, warm one.
+    for kind in ("pdf", "faq"):
+        httpx.post(f"{base_url}/api/papers/{hot}/open", params={"kind": kind})
+    httpx.post(f"{base_url}/api/papers/{hot}/star")
     httpx.post(f"{base_url}/api/papers/{warm}/star")
     page.goto(f"{base_url}/arxiv/cs.RO?date={DAY}&show=all")  # a page not cached before the clicks
     wait_complete(page)

@@ -25,15 +25,21 @@ def client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterat
         yield c
 
 
-def test_opens_and_stars_count_and_never_go_negative(client: TestClient) -> None:
+def test_opens_and_stars_count_once_per_reader_a_day_and_never_go_negative(
+    client: TestClient, settings: Settings
+) -> None:
+    other = TestClient(client.app, client=("203.0.113.7", 5000))  # a second reader, same app
     assert client.post(f"/api/papers/{PAPER}/open?kind=pdf").json()["counters"]["pdf_opens"] == 1
-    body = client.post(f"/api/papers/arXiv:{PAPER}v1/open?kind=pdf").json()
-    assert body == {"arxiv_id": PAPER, "counters": {"pdf_opens": 2, "faq_opens": 0, "stars": 0}}
+    body = client.post(f"/api/papers/arXiv:{PAPER}v1/open?kind=pdf").json()  # the same reader again
+    assert body == {"arxiv_id": PAPER, "counters": {"pdf_opens": 1, "faq_opens": 0, "stars": 0}}
+    assert other.post(f"/api/papers/{PAPER}/open?kind=pdf").json()["counters"]["pdf_opens"] == 2
     assert client.post(f"/api/papers/{PAPER}/open?kind=faq").json()["counters"]["faq_opens"] == 1
-    assert client.delete(f"/api/papers/{PAPER}/star").json()["counters"]["stars"] == 0
-    assert client.post(f"/api/papers/{PAPER}/star").json()["counters"]["stars"] == 1
-    assert client.post(f"/api/papers/{PAPER}/star").json()["counters"]["stars"] == 2
-    assert client.delete(f"/api/papers/{PAPER}/star").json()["counters"]["stars"] == 1
+    assert client.delete(f"/api/papers/{PAPER}/star").json()["counters"]["stars"] == 0  # never below 0
+    for _ in range(50):  # a script starring in a loop moves the count by one
+        stars = client.post(f"/api/papers/{PAPER}/star").json()["counters"]["stars"]
+    assert stars == 1
+    assert other.post(f"/api/papers/{PAPER}/star").json()["counters"]["stars"] == 2
+    assert other.delete(f"/api/papers/{PAPER}/star").json()["counters"]["stars"] == 1
     listed = client.get("/api/arxiv/cs.GT", params={"size": 500}).json()["papers"]
     assert next(p for p in listed if p["arxiv_id"] == PAPER)["counters"] == {
         "pdf_opens": 2, "faq_opens": 1, "stars": 1,

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from coolpapers.app.queue.allowance import memory_allowance, redis_allowance
+from coolpapers.app.queue.allowance import Allowance, memory_allowance, redis_allowance
 from coolpapers.app.queue.doorbell import Doorbell, MemoryDoorbell, RedisDoorbell
 from coolpapers.app.queue.errors import ChannelUnavailable
 from coolpapers.app.settings import Settings
@@ -130,7 +130,7 @@ def _s(value: bytes | str) -> str:
 @dataclass
 class FaqChannels:
     bus: FaqBus
-    limiter: ClientLimiter
+    limiter: Allowance
     doorbell: Doorbell
     redis: Redis | None = None
 

@@ -17,6 +17,7 @@ from coolpapers.app.arxiv.categories import category_name
 from coolpapers.app.faq.request import FaqService
 from coolpapers.app.ingest.lookup_requests import LookupDesk
 from coolpapers.app.paths import TEMPLATES_DIR
+from coolpapers.app.queue.allowance import Allowance
 from coolpapers.app.queue.channels import FaqChannels, build_channels
 from coolpapers.app.search.engine import SearchIndex
 from coolpapers.app.settings import Settings
@@ -35,6 +36,7 @@ class AppState:
     redis: Redis | None
     listings: ListingService
     lookups: LookupDesk  # papers not stored are asked of a worker; the web never calls arXiv
+    allowance: Allowance  # per-client counts: rate limits, one counted click per paper a day
     search: SearchIndex
     faq: FaqService | None = None
     # Set when the process is asked to stop: open FAQ streams end (retryable) instead of being cut.
@@ -60,7 +62,9 @@ class AppState:
         lookups = LookupDesk(settings, channels.limiter, channels.doorbell)
         faq = FaqService(settings, factory, channels)
         search = SearchIndex(Path(settings.search_index_dir))
-        return cls(settings, engine, factory, templates, redis, listings, lookups, search, faq)
+        return cls(
+            settings, engine, factory, templates, redis, listings, lookups, channels.limiter, search, faq
+        )
 
     def warm_up(self) -> None:
         """Before the first request: the page templates compiled and a database connection open,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from coolpapers.app.faq.fulltext import NoText, cut_to_budget, extract_pdf_text
+from coolpapers.app.faq.fulltext import NoText, cut_to_budget, drop_references, extract_pdf_text
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.render import render_markdown
 from coolpapers.app.store import faqs as store
@@ -149,3 +150,30 @@ def test_a_row_whose_worker_dies_on_every_attempt_ends_failed(
     assert final is not None and final.status == "failed" and final.attempts == 3
     assert "stopped 3 times" in (final.error or "")
     assert store.claim_next(session_factory, "w4") is None  # nothing left to loop on
+
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
+
+
+def test_a_reference_list_without_a_heading_is_dropped_real_revtex_paper() -> None:
+    text = extract_pdf_text((REAL / "pdf_revtex_unheaded_references.pdf").read_bytes())
+    assert "1 D. C. Johnston, Adv. Phys." in text  # the list is there, numbered, with no heading
+    kept = cut_to_budget(text, 100_000)
+    assert "Adv. Phys. 59, 803" not in kept and "Gauge Fields and Strings" not in kept
+    assert kept.rstrip().endswith("Division of Materials Sciences and Engineering.")  # up to the list
+    assert "ﬁ" not in text and "finite temperature" in text  # ligatures undone (NFKC)
+    assert "D. Jérome" in text and "Tešanović" in text  # TeX's spacing accents put on their letters
+
+
+def test_references_before_the_appendices_are_dropped_and_the_appendices_kept() -> None:
+    body = "Introduction\n" + "We study things. " * 400 + "\nConclusions\nIt works.\n"
+    refs = "References\n" + "".join(f"[{n}] A. Author, J. Things {n} (2020).\n" for n in range(1, 40))
+    appendix = "Appendix A Proofs\n" + "Proof of the lemma. " * 300
+    kept = drop_references(body + refs + appendix)
+    assert "J. Things 7" not in kept and kept.startswith("Introduction") and "It works." in kept
+    assert "Appendix A Proofs" in kept and kept.endswith("Proof of the lemma.")
+
+
+def test_numbered_section_headings_are_not_a_reference_list() -> None:
+    sections = "".join(f"{n} Section {n}\n" + "Text of the section. " * 120 + "\n" for n in range(1, 8))
+    assert drop_references(sections) == sections

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -22,6 +23,21 @@ _REFERENCES = re.compile(r"\n\s*(?:\d+\.?\s*)?(?:references|bibliography)\s*\n",
 _CONCLUSION = re.compile(
     r"\n\s*(?:\d+\.?\s*)?(?:conclusions?|concluding remarks|discussion)\b", re.IGNORECASE
 )
+
+
+_APPENDIX = re.compile(
+    r"\n\s*(?:[A-Z]\.?\s+)?(?:appendix|appendices|supplementary|supplemental)\b", re.IGNORECASE
+)
+# A numbered entry at a line's start: "[12] A. Author…" or REVTeX's "12 A. Author…".
+_ENTRY = re.compile(r"^\[?(\d{1,3})\]?\.?\s+\S", re.MULTILINE)
+# A run of numbered lines this long, from 1 in steps of 1, and this dense is a reference list;
+# numbered section headings ("1 Introduction" … "5 Results") are thousands of characters apart.
+MIN_ENTRIES = 5
+MAX_ENTRY_CHARS = 400
+# TeX's spacing accents as PDFs extract them, before their letter ("J´erome", "Teˇsanovi´c").
+_SPACING_ACCENT = re.compile("([\u00b4\u00a8\u02c6\u02dc\u02c7\u02d8\u00b8\u02da])([A-Za-z])")
+_COMBINING = {"\u00b4": "\u0301", "\u00a8": "\u0308", "\u02c6": "\u0302", "\u02dc": "\u0303",
+              "\u02c7": "\u030c", "\u02d8": "\u0306", "\u00b8": "\u0327", "\u02da": "\u030a"}  # fmt: skip
 
 
 class NoText(Exception):
@@ -44,17 +60,50 @@ def extract_pdf_text(data: bytes) -> str:
 
 def clean_text(text: str) -> str:
     text = text.replace("\x00", "").replace("\r", "\n")
+    text = _SPACING_ACCENT.sub(lambda m: m[2] + _COMBINING[m[1]], text)
+    text = unicodedata.normalize("NFKC", text)  # ligatures (ﬁ → fi), accents composed
     text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)  # words hyphenated across lines
     text = re.sub(r"[ \t\f\v]+", " ", text)
     text = re.sub(r" *\n *", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def _numbered_run(text: str) -> tuple[int, int] | None:
+    """Where the last run of entries numbered 1, 2, 3… (at least MIN_ENTRIES) starts and ends."""
+    best = None
+    start, last_end, expected = -1, -1, 1
+    for m in _ENTRY.finditer(text):
+        n = int(m[1])
+        if n == 1:
+            start, last_end, expected = m.start(), m.end(), 2
+        elif n == expected and start >= 0:
+            last_end, expected = m.end(), expected + 1
+        else:
+            continue
+        entries = expected - 1
+        if entries >= MIN_ENTRIES and (last_end - start) / entries <= MAX_ENTRY_CHARS:
+            best = (start, last_end)
+    return best
+
+
+def drop_references(text: str) -> str:
+    """The reference list out, wherever it is: after its heading, or (REVTeX, no heading) the
+    last run of numbered entries; what follows it from an appendix heading on is kept."""
+    heading = list(_REFERENCES.finditer(text))
+    run = _numbered_run(text)
+    if heading:
+        start = heading[-1].start()
+    elif run is not None:
+        start = run[0]
+    else:
+        return text
+    after = _APPENDIX.search(text, run[1] if run and run[0] >= start else start + 1)
+    return text[:start].rstrip() + ("\n\n" + text[after.start() :].strip() if after else "")
+
+
 def cut_to_budget(text: str, max_tokens: int) -> str:
     """Drop the reference list, then keep the start and the conclusions within the budget."""
-    refs = list(_REFERENCES.finditer(text))
-    if refs and refs[-1].start() > len(text) // 2:
-        text = text[: refs[-1].start()]
+    text = drop_references(text)
     budget = max_tokens * CHARS_PER_TOKEN
     if len(text) <= budget:
         return text

@@ -16,7 +16,7 @@ from coolpapers.app.arxiv.records import PaperRecord
 from coolpapers.app.ingest.demo import load_demo
 from coolpapers.app.search.writer import IndexUpdater
 from coolpapers.app.store import faqs as store
-from coolpapers.app.store import lookups
+from coolpapers.app.store import llm_spend, lookups
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
 from coolpapers.app.store.models import Faq, Paper, utcnow
 from coolpapers.app.store.papers import store_papers
@@ -74,6 +74,11 @@ def _seed(factory: sessionmaker[Session]) -> dict[str, list[str]]:
         start_of_day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
         moved = start_of_day - dt.timedelta(hours=3)
         session.execute(update(Faq).where(Faq.id == yesterday.faq_id).values(finished_at=moved))
+    # What the worker charged for them (faq/spend.py): the ledger, not the rows, is what counts.
+    today, yesterday_day = utcnow().date(), utcnow().date() - dt.timedelta(days=1)
+    assert llm_spend.reserve(factory, today, 1234, 0, False)
+    assert llm_spend.reserve(factory, today, 500, 0, True)
+    assert llm_spend.reserve(factory, yesterday_day, 18000, 0, False)
     for n in range(10):
         store.finish_failed(factory, _faq(factory, take("failed")), f"HTTP 500 number {n}")
     store.finish_failed(factory, _faq(factory, take("failed")), HOSTILE_ERROR)

@@ -15,7 +15,7 @@ from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.request import site_budget_spent, start_of_day
 from coolpapers.app.queue.channels import ChannelUnavailable, FaqChannels, stale_after
 from coolpapers.app.queue.doorbell import FAQS, Listener
-from coolpapers.app.store import faq_budget
+from coolpapers.app.store import faq_budget, llm_spend
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store.db import error_line
 from coolpapers.worker.context import WorkerContext
@@ -162,7 +162,7 @@ async def pregenerate_once(ctx: WorkerContext) -> int:
     today = start_of_day()
     if await asyncio.to_thread(site_budget_spent, factory, s):
         return 0
-    spent = await asyncio.to_thread(faq_budget.tokens_used_since, factory, today, store.BACKGROUND_PRIORITY)
+    spent = await asyncio.to_thread(llm_spend.spent_on, factory, today.date(), llm_spend.BACKGROUND)
     if spent >= s.faq_pregenerate_daily_tokens:
         return 0
     made = await asyncio.to_thread(faq_budget.background_papers_since, factory, today)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 
 import httpx
 import pytest
 
 from coolpapers.app.faq.prompts import prompt_for
+from coolpapers.app.store import llm_spend
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
 from coolpapers.app.store.models import Faq, Paper
 from coolpapers.cli.faq import CliError, write_faq
@@ -157,6 +159,7 @@ def test_cost_guards_answer_429_and_store_nothing(sqlite_url: str, fake_llm: tup
         session.add(Faq(paper_id=paper_id, language="zh", prompt_version=version, status="done",
                         markdown="x", prompt_tokens=900, completion_tokens=200,
                         finished_at=dt.datetime.now(dt.UTC)))  # fmt: skip
+    assert llm_spend.reserve(make_session_factory(engine), dt.datetime.now(dt.UTC).date(), 1100, 0, False)
     engine.dispose()
     budget = faq_settings(sqlite_url, llm_url, faq_daily_token_budget=1000)
     with LiveApp(budget, with_worker=False) as live:
@@ -168,3 +171,33 @@ def test_cost_guards_answer_429_and_store_nothing(sqlite_url: str, fake_llm: tup
     with pytest.raises(CliError, match="token budget for this site is used up"):
         asyncio.run(write_faq(budget, papers[3], "en"))
     assert len(faq_rows(sqlite_url)) == 3
+
+
+def test_the_daily_token_budget_holds_for_queued_and_retried_work(
+    sqlite_url: str, fake_llm: tuple[FakeLlm, str]
+) -> None:
+    """Twenty FAQs asked by one reader, a budget of 3,000 tokens, and one attempt in three cut
+    mid-answer: what is spent is at most the budget plus one generation's estimate."""
+    llm, llm_url = fake_llm
+    llm.script = ["cut", "ok", "ok"] * 10
+    papers = add_papers(sqlite_url, 20)
+    settings = faq_settings(sqlite_url, llm_url, faq_daily_token_budget=3000, faq_rate_limit_per_hour=0,
+                            faq_retry_base_s=0, llm_concurrency=4)  # fmt: skip
+    statuses = []
+    with LiveApp(settings) as live:
+        for paper in papers:
+            statuses.append(httpx.post(f"{live.url}/api/papers/{paper}/faq").status_code)
+        deadline = time.monotonic() + 30
+        while any(r.status == "running" for r in faq_rows(sqlite_url)) or llm.in_flight:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        refused = httpx.post(f"{live.url}/api/papers/{papers[-1]}/faq")
+    engine = make_engine(sqlite_url)
+    spent = llm_spend.spent_on(make_session_factory(engine), dt.datetime.now(dt.UTC).date())
+    engine.dispose()
+    one_estimate = max(len(p) for p in llm.prompts) // 4 + 2000
+    assert spent <= 3000 + one_estimate, (spent, one_estimate)
+    assert 429 in statuses and refused.status_code in (200, 429)  # readers past it are told
+    done = [r for r in faq_rows(sqlite_url) if r.status == "done"]
+    counted = sum((r.prompt_tokens or 0) + (r.completion_tokens or 0) for r in done)
+    assert spent >= counted  # every attempt is charged, the cut ones too

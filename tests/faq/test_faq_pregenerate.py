@@ -10,14 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.arxiv.records import AnnouncementRecord, PaperRecord
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.store import faqs as store
+from coolpapers.app.store import llm_spend
 from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
-from coolpapers.app.store.models import Faq, Paper
+from coolpapers.app.store.models import Faq, LlmSpend, Paper
 from coolpapers.app.store.papers import store_announcements, store_papers
 from coolpapers.worker.context import WorkerContext
 from coolpapers.worker.duties import duties_for
@@ -73,6 +74,8 @@ def generate(factory: sessionmaker[Session], tokens: int, only_id: int | None = 
     claim = store.claim_next(factory, "w", only_id)
     if claim is None:
         return False
+    today = dt.datetime.now(dt.UTC).date()
+    assert llm_spend.reserve(factory, today, tokens, 0, claim.priority < store.READER_PRIORITY)  # as charged
     assert store.finish_done(factory, claim, markdown="x", model="m", input_kind="abstract",
                              prompt_tokens=tokens // 2, completion_tokens=tokens - tokens // 2)  # fmt: skip
     return True
@@ -87,6 +90,7 @@ def make_yesterdays(factory: sessionmaker[Session]) -> None:
     """Move every row's creation and finish a day back: they no longer count against today's caps."""
     day = dt.timedelta(days=1)
     with session_scope(factory) as session:
+        session.execute(delete(LlmSpend))  # what today was charged is yesterday's now
         for row in session.scalars(select(Faq)):
             row.created_at -= day
             if row.finished_at is not None:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
-from coolpapers.app.faq.fulltext import CHARS_PER_TOKEN, NoText, cut_to_budget, extract_pdf_text
+from coolpapers.app.faq.fulltext import NoText, cut_to_budget, extract_pdf_text
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.provider import NOT_CONFIGURED, Fatal, LlmClient, Retryable, Usage
 from coolpapers.app.faq.request import CONFIG_ERROR_PREFIX
+from coolpapers.app.faq.spend import BudgetSpent, charged, estimate
 from coolpapers.app.queue.channels import FaqBus, stale_after
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import faqs as store
@@ -156,12 +157,15 @@ async def _generate(rt: FaqRuntime, claim: store.Claim) -> str:
     prompt = prompt_for(claim.language).render(
         title=paper.title, authors=paper.authors, text=text, input_kind=kind
     )
-    await rt.limiter.acquire(len(prompt) // CHARS_PER_TOKEN + (s.llm_max_tokens or 2000))
+    tokens = estimate(prompt, s)
+    await rt.limiter.acquire(tokens)
     usage = Usage()
     parts: list[str] = []
-    async for delta in rt.llm.stream(prompt, usage):
-        parts.append(delta)
-        await _publish(rt, claim.faq_id, "text", delta)
+    background = claim.priority < store.READER_PRIORITY
+    async with charged(rt.session_factory, s, tokens, usage, background):
+        async for delta in rt.llm.stream(prompt, usage):
+            parts.append(delta)
+            await _publish(rt, claim.faq_id, "text", delta)
     markdown = "".join(parts)
     if not markdown.strip():
         raise Retryable("the LLM provider returned an empty answer")
@@ -226,6 +230,10 @@ async def run_claim(rt: FaqRuntime, claim: store.Claim) -> str:
                 return "lost"
             await asyncio.to_thread(hand_back, factory, claim, s.faq_max_attempts)
             raise
+        except BudgetSpent as exc:
+            await asyncio.to_thread(store.postpone, factory, claim, exc.until, str(exc))
+            log.warning("FAQ %d waits: the daily token budget is used up for now", claim.faq_id)
+            return "pending"
         except Fatal as exc:
             why = s.redact(str(exc))
             await asyncio.to_thread(store.finish_failed, factory, claim, CONFIG_ERROR_PREFIX + why)

@@ -17,8 +17,8 @@ from coolpapers.app.faq.render import render_markdown
 from coolpapers.app.queue.channels import ChannelUnavailable, FaqChannels
 from coolpapers.app.queue.doorbell import FAQS
 from coolpapers.app.settings import Settings
-from coolpapers.app.store import faq_budget
 from coolpapers.app.store import faqs as store
+from coolpapers.app.store import llm_spend
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.lookup import PaperNotStored, stored_paper
 from coolpapers.app.store.models import Faq
@@ -101,7 +101,7 @@ def site_budget_spent(factory: sessionmaker[Session], settings: Settings) -> boo
     """Sync: the site's daily token budget is used up, so no new generation may start, whoever asks
     (a reader, `coolpapers faq`, the pre-generator)."""
     budget = settings.faq_daily_token_budget
-    return bool(budget) and faq_budget.tokens_used_since(factory, start_of_day()) >= budget
+    return bool(budget) and llm_spend.spent_on(factory, start_of_day().date()) >= budget
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""What FAQs cost today and which new papers background pre-generation may still take: the
-read-only queries behind the token budgets and the daily paper cap."""
+"""Which new papers background pre-generation may still take: the read-only queries behind its
+daily paper cap and its batch size (tokens are counted in store/llm_spend.py)."""
 
 from __future__ import annotations
 
@@ -12,20 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.store.faqs import BACKGROUND_PRIORITY
 from coolpapers.app.store.models import Announcement, Faq
-
-
-def tokens_used_since(factory: sessionmaker[Session], since: dt.datetime, priority: int | None = None) -> int:
-    with session_scope(factory) as session:
-        return tokens_spent(session, since, priority)
-
-
-def tokens_spent(session: Session, since: dt.datetime, priority: int | None = None) -> int:
-    """Tokens of rows finished since `since` (of one priority when given)."""
-    used = func.coalesce(Faq.prompt_tokens, 0) + func.coalesce(Faq.completion_tokens, 0)
-    query = select(func.coalesce(func.sum(used), 0)).where(Faq.finished_at >= since)
-    if priority is not None:
-        query = query.where(Faq.priority == priority)
-    return int(session.scalar(query) or 0)
 
 
 def background_papers_since(factory: sessionmaker[Session], since: dt.datetime) -> int:

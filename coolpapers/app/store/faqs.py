@@ -27,6 +27,7 @@ class Claim:
     paper_id: int
     language: str
     prompt_version: str
+    priority: int = READER_PRIORITY  # background work is charged to the background cap too
 
 
 def find_faq(session: Session, paper_id: int, language: str, prompt_version: str) -> Faq | None:
@@ -156,7 +157,9 @@ def claim_next(factory: sessionmaker[Session], worker_id: str, only_id: int | No
                 continue
             row = session.get(Faq, faq_id)
             assert row is not None
-            return Claim(faq_id, token, row.attempts, row.paper_id, row.language, row.prompt_version)
+            return Claim(
+                faq_id, token, row.attempts, row.paper_id, row.language, row.prompt_version, row.priority
+            )
     return None
 
 
@@ -222,6 +225,24 @@ def retry_later(factory: sessionmaker[Session], claim: Claim, error: str, delay_
             update(Faq)
             .where(_owned(claim))
             .values(status="pending", error=error, worker_id=None, not_before=not_before, updated_at=utcnow())
+        )
+        return res.rowcount == 1  # type: ignore[attr-defined]
+
+
+def postpone(factory: sessionmaker[Session], claim: Claim, until: dt.datetime, reason: str) -> bool:
+    """Back to pending until `until`, the claim not counted: it never reached the provider."""
+    with session_scope(factory) as session:
+        res = session.execute(
+            update(Faq)
+            .where(_owned(claim))
+            .values(
+                status="pending",
+                error=reason,
+                worker_id=None,
+                not_before=until,
+                attempts=Faq.attempts - 1,
+                updated_at=utcnow(),
+            )
         )
         return res.rowcount == 1  # type: ignore[attr-defined]
 

@@ -221,6 +221,17 @@ class Faq(Base):
     )
 
 
+class LlmSpend(Base):
+    """Tokens charged to one UTC day: reserved (an estimate) when a generation starts, settled with
+    the provider's count when it ends, whatever the end. `kind` is `all` or `background`."""
+
+    __tablename__ = "llm_spend"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PaperCounter(Base):
     """Reader activity per paper; kept apart from papers so hot writes don't touch paper rows."""
 

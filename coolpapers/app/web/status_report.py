@@ -16,9 +16,8 @@ from coolpapers.app.queue.channels import stale_after
 from coolpapers.app.search.engine import IndexNotReady, SearchIndex
 from coolpapers.app.search.writer import read_watermark
 from coolpapers.app.settings import Settings
-from coolpapers.app.store import faq_budget
+from coolpapers.app.store import llm_spend
 from coolpapers.app.store import status as queries
-from coolpapers.app.store.faqs import BACKGROUND_PRIORITY
 from coolpapers.app.store.feeds import all_feeds
 from coolpapers.app.store.lookups import lookup_counts
 from coolpapers.app.store.models import utcnow
@@ -53,7 +52,7 @@ def build_status(session: Session, settings: Settings, search: SearchIndex) -> S
 def faq_status(session: Session, settings: Settings, now: dt.datetime) -> FaqStatusOut:
     stalled_after = stale_after(settings)  # as the sweep that hands such rows back
     day_start = start_of_day(now)
-    used = faq_budget.tokens_spent(session, day_start)
+    used = llm_spend.spent(session, day_start.date())
     budget = settings.faq_daily_token_budget
 
     def rows(infos: list[queries.FaqRowInfo]) -> list[FaqRowOut]:
@@ -72,7 +71,7 @@ def faq_status(session: Session, settings: Settings, now: dt.datetime) -> FaqSta
             used_today=used,
             daily_budget=budget,
             remaining=max(0, budget - used) if budget else None,
-            background_used_today=faq_budget.tokens_spent(session, day_start, BACKGROUND_PRIORITY),
+            background_used_today=llm_spend.spent(session, day_start.date(), llm_spend.BACKGROUND),
             background_daily_cap=settings.faq_pregenerate_daily_tokens if settings.faq_pregenerate else None,
         ),
     )

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     faq_full_text: bool = True
     faq_input_tokens: int = Field(default=24000, ge=500)
     faq_pdf_max_mb: float = Field(default=30.0, gt=0)
+    faq_pdf_timeout_s: float = Field(default=30.0, gt=0, description="Longest text extraction of one PDF")
     faq_rate_limit_per_hour: int = Field(default=30, ge=0, description="FAQ requests per client IP; 0 = off")
     faq_daily_token_budget: int = Field(default=2_000_000, ge=0, description="0 = no budget")
     faq_keepalive_s: float = Field(default=15.0, gt=0)

@@ -152,3 +152,18 @@ def test_cli_writes_then_prints_the_cached_faq(
     assert regen.returncode == 0 and expected in regen.stdout and llm.calls == 2
     missing = run_cli("faq", "2406.99999", env=env)
     assert missing.returncode == 1 and "arXiv has no paper 2406.99999" in missing.stderr and llm.calls == 2
+
+
+def test_a_pdf_whose_extraction_stalls_falls_back_to_the_abstract(
+    sqlite_url: str, fake_llm: tuple[FakeLlm, str], fake_pdf: tuple[FakePdfHost, str]
+) -> None:
+    llm, llm_url = fake_llm
+    _pdf, pdf_url = fake_pdf
+    (paper,) = add_papers(sqlite_url, 1)
+    with LiveApp(faq_settings(sqlite_url, llm_url, pdf_url, faq_pdf_timeout_s=0.001)) as live:
+        api = f"{live.url}/api/papers/{paper}/faq"
+        httpx.post(api)
+        assert read_stream(f"{api}/stream")[-1][0] == "done"
+        got = httpx.get(api).json()
+    assert got["input"] == "abstract"  # recorded as such, and the worker carried on
+    assert "Conclusions. Streaming works" not in llm.prompts[0] and "We study problem" in llm.prompts[0]

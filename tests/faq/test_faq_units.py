@@ -177,3 +177,19 @@ def test_references_before_the_appendices_are_dropped_and_the_appendices_kept() 
 def test_numbered_section_headings_are_not_a_reference_list() -> None:
     sections = "".join(f"{n} Section {n}\n" + "Text of the section. " * 120 + "\n" for n in range(1, 8))
     assert drop_references(sections) == sections
+
+
+def test_text_is_extracted_in_a_child_process_with_a_deadline() -> None:
+    import asyncio
+
+    from coolpapers.app.faq.fulltext import extract_in_child
+
+    pdf = (REAL / "pdf_revtex_unheaded_references.pdf").read_bytes()
+    assert asyncio.run(extract_in_child(pdf)) == extract_pdf_text(pdf)
+    with pytest.raises(NoText, match="took longer than 0.001 s"):
+        asyncio.run(extract_in_child(pdf, timeout_s=0.001))
+    with pytest.raises(NoText, match="not a PDF file"):
+        asyncio.run(extract_in_child(b"<html>not a pdf</html>"))
+    with pytest.raises(NoText, match="could not be read"):  # the child runs out of memory: told, not crashed
+        asyncio.run(extract_in_child(pdf, max_mb=40))
+    assert len(asyncio.run(extract_in_child(pdf, max_pages=1))) < len(extract_pdf_text(pdf)) // 3

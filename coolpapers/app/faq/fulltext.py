@@ -1,11 +1,14 @@
-"""A paper's text for the prompt: extracted from its PDF (pure: bytes in, text out), cleaned,
-and cut to a token budget keeping the beginning and the conclusions."""
+"""A paper's text for the prompt: extracted from its PDF (bytes in, text out; in the worker inside
+a child process with a deadline and a memory cap), cleaned, the reference list dropped, and cut
+to a token budget keeping the beginning and the conclusions."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
+import sys
 import unicodedata
 
 from pypdf import PdfReader
@@ -44,18 +47,45 @@ class NoText(Exception):
     """The PDF could not be read or holds no usable text (e.g. a scanned paper)."""
 
 
-def extract_pdf_text(data: bytes) -> str:
+def extract_pdf_text(data: bytes, max_pages: int = 200) -> str:
+    """The PDF's text, from its first `max_pages` pages. In the worker this runs in a child process
+    with a deadline and a memory cap (extract_in_child); call it directly only on trusted files."""
     if not data.startswith(b"%PDF"):
         raise NoText("not a PDF file")
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [page.extract_text() or "" for page in reader.pages[:max_pages]]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise NoText(f"unreadable PDF: {exc}") from None
     text = clean_text("\n".join(pages))
     if len(text) < MIN_USEFUL_CHARS:
         raise NoText(f"only {len(text)} characters of text in the PDF")
     return text
+
+
+async def extract_in_child(
+    data: bytes, timeout_s: float = 30.0, max_pages: int = 200, max_mb: int = 1024
+) -> str:
+    """extract_pdf_text in a child process (faq/pdf_child.py): killed after `timeout_s`, limited to
+    `max_mb` of memory. Any way it fails is NoText, so the FAQ is written from the abstract."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "coolpapers.app.faq.pdf_child", str(max_pages), str(max_mb),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(data), timeout_s)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise NoText(f"extracting the PDF's text took longer than {timeout_s:g} s") from None
+    except BaseException:
+        proc.kill()
+        await proc.wait()
+        raise
+    if proc.returncode != 0:
+        why = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+        raise NoText(f"the PDF could not be read: {why[0][:200]}")
+    return out.decode("utf-8")
 
 
 def clean_text(text: str) -> str:

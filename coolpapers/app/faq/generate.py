@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.arxiv.client import ArxivClient, ArxivTooLarge, ArxivUnavailable
-from coolpapers.app.faq.fulltext import NoText, cut_to_budget, extract_pdf_text
+from coolpapers.app.faq.fulltext import NoText, cut_to_budget, extract_in_child
 from coolpapers.app.faq.prompts import prompt_for
 from coolpapers.app.faq.provider import NOT_CONFIGURED, Fatal, LlmClient, Retryable, Usage
 from coolpapers.app.faq.request import CONFIG_ERROR_PREFIX
@@ -128,7 +128,7 @@ async def input_text(rt: FaqRuntime, paper: PaperInfo) -> tuple[str, str]:
             resp = await rt.arxiv.get(url, max_bytes=int(rt.settings.faq_pdf_max_mb * 1024 * 1024))
             if resp.status != 200:
                 raise NoText(f"HTTP {resp.status}")
-            text = await asyncio.to_thread(extract_pdf_text, resp.body)
+            text = await extract_in_child(resp.body, rt.settings.faq_pdf_timeout_s)
             result = (cut_to_budget(text, rt.settings.faq_input_tokens), "full_text")
         except (ArxivUnavailable, ArxivTooLarge, NoText) as exc:
             log.info("FAQ for %s uses the abstract: full text unavailable (%s)", paper.arxiv_id, exc)

@@ -71,6 +71,7 @@ class LiveApp:
 
     def __post_init__(self) -> None:
         self.ready = threading.Event()
+        self.app: Any = None
         self.server: uvicorn.Server | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stop_event: asyncio.Event | None = None
@@ -80,6 +81,7 @@ class LiveApp:
     async def _main(self) -> None:
         channels = build_channels(self.settings)
         app = create_app(self.settings, channels)
+        self.app = app
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
         self.loop = asyncio.get_running_loop()
         self.stop_event = asyncio.Event()

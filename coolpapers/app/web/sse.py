@@ -13,9 +13,11 @@ from sse_starlette import ServerSentEvent
 from coolpapers.app.faq.provider import NOT_CONFIGURED
 from coolpapers.app.faq.request import FaqRefused, FaqService, FaqView
 from coolpapers.app.queue.channels import ChannelUnavailable, StreamEvent
+from coolpapers.app.web.faq_watch import Watch, WatchHub
 from coolpapers.app.web.schemas.faq import faq_out
 
-RECHECK_S = 1.0  # how often a viewer re-reads the row (status, position) without a stream event
+RECHECK_S = 1.0  # how often a FAQ's watch re-reads the row (status, position) without a stream event
+MAX_STREAM_S = 15 * 60  # then the stream ends, retryable: no connection is held forever
 # How long a stream may take to say goodbye once the server stops: it notices after at most one
 # read of the bus (RECHECK_S) and one reload of the row, with room to spare on a loaded host.
 STOP_NOTICE_S = 3 * RECHECK_S
@@ -66,7 +68,7 @@ RESTARTING = "The server is restarting; try again in a moment."
 
 
 async def faq_stream(
-    service: FaqService, arxiv_id: str, lang: str, stopping: Iterable[Flag] = ()
+    service: FaqService, hub: WatchHub, arxiv_id: str, lang: str, client: str, stopping: Iterable[Flag] = ()
 ) -> AsyncIterator[ServerSentEvent]:
     """`stopping`: flags set when the server is asked to stop; the stream then ends with a
     retryable error rather than being cut off when the server's grace period is over.
@@ -80,32 +82,35 @@ async def faq_stream(
     if (end := _terminal(view)) is not None or view.faq_id is None:
         yield end or _error("internal_error", "no FAQ row", True)
         return
-    faq_id = view.faq_id
+    if (busy := hub.refusal(client)) is not None:
+        yield _error("busy", busy, True)
+        return
     try:
-        history = await service.channels.bus.read(faq_id, None, 0)
+        async with hub.watching(view.faq_id, lang, client) as watch:
+            async for event in _follow(watch, view, flags):
+                yield event
     except ChannelUnavailable as exc:
         yield _error("unavailable", str(exc), True)
-        return
-    last_id = history[-1].id if history else "0"
+
+
+async def _follow(watch: Watch, view: FaqView, flags: tuple[Flag, ...]) -> AsyncIterator[ServerSentEvent]:
+    history = list(watch.events)
+    cursor = len(history)
     status = (view.status, view.position)
     yield sse("status", {"status": view.status, "position": view.position})
     # The history, not the row read a moment earlier, says what was written: an attempt may have
     # started (and streamed) between the two reads.
-    so_far = _text_of_current_attempt(history)
-    yield sse("text", {"text": so_far, "replace": True})
-    last_check = time.monotonic()
+    yield sse("text", {"text": _text_of_current_attempt(history), "replace": True})
+    ends_at = time.monotonic() + MAX_STREAM_S
     while True:
         if any(flag.is_set() for flag in flags):
             yield _error("unavailable", RESTARTING, True)
             return
-        try:
-            events = await service.channels.bus.read(faq_id, last_id, RECHECK_S)
-        except ChannelUnavailable as exc:
-            yield _error("unavailable", str(exc), True)
+        if time.monotonic() > ends_at:
+            yield _error("timeout", "This stream has been open a long time; reconnect to follow it.", True)
             return
-        recheck = False
-        for event in events:
-            last_id = event.id
+        seen = watch.version
+        for event in watch.events[cursor:]:
             if event.kind == "text":
                 yield sse("text", {"text": event.text})
             elif event.kind == "start":
@@ -114,15 +119,15 @@ async def faq_stream(
                     status = ("running", 0)
                     yield sse("status", {"status": "running", "position": 0})
                 yield sse("text", {"text": "", "replace": True})
-            else:
-                recheck = True
-        now = time.monotonic()
-        if recheck or now - last_check >= RECHECK_S:
-            last_check = now
-            view = await service.reload(faq_id, lang)
-            if (end := _terminal(view)) is not None:
+        cursor = len(watch.events)
+        if watch.broken is not None:
+            yield _error("unavailable", watch.broken, True)
+            return
+        if watch.view is not None:
+            if (end := _terminal(watch.view)) is not None:
                 yield end
                 return
-            if (view.status, view.position) != status:
-                status = (view.status, view.position)
-                yield sse("status", {"status": view.status, "position": view.position})
+            if (watch.view.status, watch.view.position) != status:
+                status = (watch.view.status, watch.view.position)
+                yield sse("status", {"status": status[0], "position": status[1]})
+        await watch.wait(seen, RECHECK_S)

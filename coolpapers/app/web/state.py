@@ -24,7 +24,9 @@ from coolpapers.app.settings import Settings
 from coolpapers.app.store.db import make_engine, make_session_factory
 from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.cache import Cache, MemoryCache, RedisCache
+from coolpapers.app.web.faq_watch import WatchHub
 from coolpapers.app.web.listing import ListingService
+from coolpapers.app.web.sse import RECHECK_S
 
 
 @dataclass
@@ -39,6 +41,7 @@ class AppState:
     allowance: Allowance  # per-client counts: rate limits, one counted click per paper a day
     search: SearchIndex
     faq: FaqService | None = None
+    watches: WatchHub | None = None  # FAQ streams: one reader per FAQ, fanned out to its viewers
     # Set when the process is asked to stop: open FAQ streams end (retryable) instead of being cut.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -62,8 +65,19 @@ class AppState:
         lookups = LookupDesk(settings, channels.limiter, channels.doorbell)
         faq = FaqService(settings, factory, channels)
         search = SearchIndex(Path(settings.search_index_dir))
+        watches = WatchHub(faq, RECHECK_S)
         return cls(
-            settings, engine, factory, templates, redis, listings, lookups, channels.limiter, search, faq
+            settings,
+            engine,
+            factory,
+            templates,
+            redis,
+            listings,
+            lookups,
+            channels.limiter,
+            search,
+            faq,
+            watches,
         )
 
     def warm_up(self) -> None:

@@ -53,17 +53,21 @@ async def request_faq(
 
 
 @router.get("/{arxiv_id:path}/faq/stream", responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}})
-async def stream_faq(arxiv_id: str, state: StateDep, lang: str = LangQuery) -> EventSourceResponse:
+async def stream_faq(
+    arxiv_id: str, request: Request, state: StateDep, lang: str = LangQuery
+) -> EventSourceResponse:
     """Server-sent events: `status`, `text` (first = all so far, then deltas), then `done` or `error`."""
     service = service_of(state)
     service.check_language(lang)  # FaqRefused is answered by web/errors.py
+    hub = state.watches
+    assert hub is not None, "AppState.build always sets the watches"
     # Two ways to hear of a stop: `coolpapers serve` sets state.stopping; sse-starlette sets
     # `shutdown` when uvicorn's own signal handling stops the server (`serve --workers N`). Either
     # way the stream ends with a retryable error, given STOP_NOTICE_S (never more than the
     # server's own grace) before sse-starlette cancels it.
     shutdown = anyio.Event()
     return EventSourceResponse(
-        faq_stream(service, arxiv_id, lang, (state.stopping, shutdown)),
+        faq_stream(service, hub, arxiv_id, lang, client_of(request), (state.stopping, shutdown)),
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         sep=SEP,
         ping=service.settings.faq_keepalive_s,

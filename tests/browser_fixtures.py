@@ -4,6 +4,7 @@ Chromium, and a page that fails the test on any JavaScript error."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -140,6 +141,16 @@ def collect_dialogs(pg: Any) -> list[str]:
 def shot(pg: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def wait_until(pg: Any, expression: str, timeout_ms: float = 10_000) -> None:
+    """Until `expression` is true in the page. Playwright's wait_for_function compiles its predicate
+    with eval inside the page, which the pages' CSP (no 'unsafe-eval') forbids; page.evaluate
+    runs through the DevTools protocol, which the policy does not cover."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not pg.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout_ms / 1000:g} s: {expression}"
+        time.sleep(0.05)
 
 
 def wait_complete(pg: Any) -> None:

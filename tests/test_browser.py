@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser_fixtures import base_url, browser, collect_dialogs, demo_factory, page, shot, wait_complete
+from tests.browser_fixtures import (
+    base_url,
+    browser,
+    collect_dialogs,
+    demo_factory,
+    page,
+    shot,
+    wait_complete,
+    wait_until,
+)
 from tests.conftest import make_settings
 
 __all__ = ["base_url", "browser", "demo_factory", "page"]  # fixtures used by name
@@ -48,9 +57,7 @@ def test_listing_loads_every_paper_and_filters_with_and(page: Any, base_url: str
     page.check("#search-panel input[name=only]")
     want = expected_matches(base_url, ["model", "learning"], ["survey"])
     assert 0 < want < total
-    page.wait_for_function(
-        f"document.querySelectorAll('#papers > .paper:not([hidden])').length === {want}", timeout=5000
-    )
+    wait_until(page, f"document.querySelectorAll('#papers > .paper:not([hidden])').length === {want}", 5000)
     result = page.locator(".search-result").inner_text()
     assert result == f"{want} of {total} papers match"
     first = page.locator("#papers > .paper:not([hidden])").first
@@ -163,7 +170,7 @@ def test_home_builds_the_readers_set(page: Any, base_url: str) -> None:
     assert page.locator(".paper").count() > 0
     page.select_option("#sort-select", "keywords")
     wait_complete(page)
-    page.wait_for_function("document.getElementById('papers').dataset.sort === 'keywords'")
+    wait_until(page, "document.getElementById('papers').dataset.sort === 'keywords'")
     first_text = page.locator(".paper").first.inner_text().lower()
     assert "diffusion" in first_text
     shot(page, "home-after")

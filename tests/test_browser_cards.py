@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.browser_fixtures import base_url, browser, demo_factory, page, wait_complete
+from tests.browser_fixtures import base_url, browser, demo_factory, page, wait_complete, wait_until
 
 __all__ = ["base_url", "browser", "demo_factory", "page"]  # fixtures used by name
 DAY = "2026-06-09"
@@ -73,9 +73,9 @@ def test_popularity_sort_puts_opened_papers_first(page: Any, base_url: str) -> N
     page.goto(f"{base_url}/arxiv/cs.RO?date={DAY}&show=all")  # a page not cached before the clicks
     wait_complete(page)
     page.select_option("#sort-select", "popular")
-    page.wait_for_function("document.getElementById('papers').dataset.sort === 'popular'")
+    wait_until(page, "document.getElementById('papers').dataset.sort === 'popular'")
     order = page.eval_on_selector_all("#papers > .paper", "els => els.map(e => e.dataset.id)")
     assert order[:2] == [hot, warm]
     page.select_option("#sort-select", "arxiv")
-    page.wait_for_function("document.getElementById('papers').dataset.sort === 'arxiv'")
+    wait_until(page, "document.getElementById('papers').dataset.sort === 'arxiv'")
     assert page.eval_on_selector_all("#papers > .paper", "els => els.map(e => e.dataset.id)")[:3] == ids[:3]

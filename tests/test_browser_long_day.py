@@ -11,7 +11,7 @@ import pytest
 
 from coolpapers.app.store.db import make_engine, make_session_factory
 from coolpapers.app.store.migrate import upgrade
-from tests.browser_fixtures import browser, page
+from tests.browser_fixtures import browser, page, wait_until
 from tests.conftest import make_settings
 from tests.live import serve
 from tests.synthetic_day import DAY, UNION, store_synthetic_day
@@ -55,7 +55,7 @@ def test_two_thousand_papers_load_once_and_filter(page: Any, long_day: tuple[str
     # The count reads the same before and after "only matches" is applied (its input event is
     # debounced), so wait for the hiding itself rather than the text.
     shown = "document.querySelectorAll('#papers > .paper:not([hidden])').length"
-    page.wait_for_function(f"{shown} === {want}", timeout=20_000)
+    wait_until(page, f"{shown} === {want}", 20_000)
     assert page.evaluate(shown) == want
     page.click(".bar-search")  # close the panel so it covers no card
     et_al = page.locator("[id='2606.20000'] .et-al")

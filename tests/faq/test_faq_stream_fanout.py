@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from tests.fake_llm.server import FakeLlm
 from tests.faq.live import LiveApp, add_papers, faq_settings
 from tests.faq.test_faq_redis import own_redis, start_redis  # noqa: F401 (the fixture)
 
-VIEWERS = 300
+VIEWERS = int(os.environ.get("COOLPAPERS_TEST_VIEWERS", "300"))  # 1000 for the measurement
 
 
 async def follow(client: httpx.AsyncClient, url: str, opened: list[int]) -> str:
@@ -66,16 +67,20 @@ def test_a_crowd_on_one_faq_holds_a_few_redis_connections(
                     assert time.monotonic() < deadline, f"only {len(opened)} streams opened"
                     await asyncio.sleep(0.05)
                 connections = len(watcher.client_list()) - 1  # all but ours
-                start = time.perf_counter()
-                assert (await client.get(f"{live.url}/healthz")).status_code == 200
-                health_s = time.perf_counter() - start
-                return await asyncio.gather(*tasks), connections, health_s
+                probes = []
+                for _ in range(10):  # while the crowd waits for the answer
+                    start = time.perf_counter()
+                    assert (await client.get(f"{live.url}/healthz")).status_code == 200
+                    probes.append(time.perf_counter() - start)
+                    await asyncio.sleep(0.1)
+                return await asyncio.gather(*tasks), connections, sorted(probes)[len(probes) // 2]
 
         ends, connections, health_s = asyncio.run(crowd())
     watcher.close()
     assert ends == ["done"] * VIEWERS  # everyone saw the end
     assert connections <= 12, connections  # web and worker together, not one per viewer
-    print(f"{VIEWERS} viewers: {connections} Redis connections, /healthz {health_s * 1000:.0f} ms")
+    # The clients run in this process beside the server, so /healthz times include their work.
+    print(f"{VIEWERS} viewers: {connections} Redis connections, /healthz median {health_s * 1000:.0f} ms")
 
 
 def test_one_client_may_hold_only_so_many_streams(sqlite_url: str, fake_llm: tuple[FakeLlm, str]) -> None:

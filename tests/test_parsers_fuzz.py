@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +104,18 @@ def test_pdf_text_cleaning_and_cutting(text: str, tokens: int) -> None:
     assert "\x00" not in cleaned and "\r" not in cleaned
     assert len(drop_references(cleaned)) <= len(cleaned) + 2
     assert len(cut_to_budget(cleaned, tokens)) <= tokens * CHARS_PER_TOKEN + len("\n\n[…]\n\n") + 2
+
+
+def test_feedparsers_own_errors_are_clear_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the fuzzer: on some spliced feed (a namespace URI with a space, split by expat into
+    four parts) feedparser itself raised ValueError instead of reporting bozo XML."""
+    import feedparser
+
+    def trips(*args: object, **kwargs: object) -> None:
+        raise ValueError("too many values to unpack (expected 2)")
+
+    monkeypatch.setattr(feedparser, "parse", trips)
+    with pytest.raises(FeedError, match="could not be parsed"):
+        parse_feed(RSS)
+    with pytest.raises(ApiError, match="could not be parsed"):
+        parse_api_feed(API)

@@ -59,7 +59,10 @@ def parse_api_feed(body: bytes) -> ApiResult:
     """Parse an API response; raise ApiError if it is not a well-formed Atom feed."""
     if not body.strip():
         raise ApiError("empty response body")
-    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser's own bugs on some broken XML (found by fuzzing)
+        raise ApiError(f"API response could not be parsed: {exc!r}") from None
     if parsed.get("bozo") and not isinstance(
         parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride
     ):

@@ -71,7 +71,10 @@ def parse_feed(body: bytes) -> FeedDay:
     """Parse one RSS 2.0 listing feed; raise FeedError if the response cannot be trusted as a whole."""
     if not body.strip():
         raise FeedError("empty response body")
-    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser's own bugs on some broken XML (found by fuzzing)
+        raise FeedError(f"feed could not be parsed: {exc!r}") from None
     if _is_fatal(parsed):
         raise FeedError(f"feed is not well-formed XML: {parsed.get('bozo_exception')}")
     if not parsed.get("version", "").startswith("rss"):

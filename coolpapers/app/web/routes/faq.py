@@ -9,7 +9,7 @@ from sse_starlette import EventSourceResponse
 
 from coolpapers.app.faq.request import FaqService
 from coolpapers.app.web.deps import StateDep
-from coolpapers.app.web.lookups import base_id, resolve, unless_stored
+from coolpapers.app.web.lookups import base_id, client_of, resolve, unless_stored
 from coolpapers.app.web.schemas.errors import ErrorResponse
 from coolpapers.app.web.schemas.faq import FaqOut, FaqRequested, faq_out, requested_out
 from coolpapers.app.web.sse import SEP, STOP_NOTICE_S, faq_stream, keepalive
@@ -32,10 +32,6 @@ LangQuery = Query(default="en", max_length=16, description="One of COOLPAPERS_FA
 def service_of(state: StateDep) -> FaqService:
     assert state.faq is not None
     return state.faq
-
-
-def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/{arxiv_id:path}/faq", response_model=FaqRequested, responses=ERRORS)

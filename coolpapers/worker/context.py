@@ -52,10 +52,17 @@ class WorkerContext:
 Duty = Callable[[WorkerContext, asyncio.Event], Coroutine[Any, Any, None]]
 
 
-async def until_done_or_stopped(task: asyncio.Future[Any], stop: asyncio.Event) -> None:
-    """Wait until `task` ends or `stop` is set, whichever comes first; `task` is left as it is."""
-    stopper = asyncio.create_task(stop.wait())
+async def first_of(
+    *waits: Coroutine[Any, Any, object], timeout: float | None = None, also: asyncio.Future[Any] | None = None
+) -> None:
+    """The one way duties wait: until one of `waits` (say, `stop.wait()`) or the task `also` ends,
+    or `timeout`. The `waits` are cancelled afterwards; `also` is left as it is (a pub/sub read
+    cancelled midway would drop its connection; a feeds pass is the caller's to cancel)."""
+    tasks = {asyncio.ensure_future(w) for w in waits}
     try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(tasks | ({also} if also else set()), timeout=timeout,
+                           return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
     finally:
-        stopper.cancel()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

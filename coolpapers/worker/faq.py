@@ -7,8 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from coolpapers.app.faq.generate import FaqRuntime, run_claim
 from coolpapers.app.faq.prompts import prompt_for
@@ -18,7 +17,7 @@ from coolpapers.app.queue.doorbell import FAQS, Listener
 from coolpapers.app.store import faq_budget, llm_spend
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store.db import error_line
-from coolpapers.worker.context import WorkerContext
+from coolpapers.worker.context import WorkerContext, first_of
 from coolpapers.worker.retry import TRANSIENT, Backoff
 
 log = logging.getLogger("coolpapers.worker.faq")
@@ -70,7 +69,7 @@ async def _consume(rt: FaqRuntime, bell: Listener, stop: asyncio.Event) -> None:
                     log.warning(
                         "FAQ consumer cannot claim work (%s); trying again in %.1f s", error_line(exc), pause
                     )
-                    await _first_of(stop.wait(), timeout=pause)
+                    await first_of(stop.wait(), timeout=pause)
                     continue
                 if claim is not None:
                     task = asyncio.create_task(run_claim(rt, claim))
@@ -82,7 +81,7 @@ async def _consume(rt: FaqRuntime, bell: Listener, stop: asyncio.Event) -> None:
             slot_free.clear()
             if ringing is None or ringing.done():
                 ringing = asyncio.create_task(bell.wait(rt.settings.faq_sweep_s))
-            await _first_of(slot_free.wait(), stop.wait(), timeout=idle_s, also=ringing)
+            await first_of(slot_free.wait(), stop.wait(), timeout=idle_s, also=ringing)
         # Stopping: no new claims; what is being written may finish until the grace period ends
         # and the runner cancels this duty (the rows then go back to pending).
         if running:
@@ -93,20 +92,6 @@ async def _consume(rt: FaqRuntime, bell: Listener, stop: asyncio.Event) -> None:
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
-
-
-async def _first_of(
-    *waits: Coroutine[Any, Any, object], timeout: float, also: asyncio.Task[bool] | None = None
-) -> None:
-    """Until one of `waits` or `also` ends, or `timeout`; `waits` are cancelled, `also` is not."""
-    tasks = {asyncio.ensure_future(w) for w in waits}
-    try:
-        await asyncio.wait(tasks | ({also} if also else set()), timeout=timeout,
-                           return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def sweep_once(ctx: WorkerContext) -> int:

@@ -8,13 +8,12 @@ limit anyway, and every call takes its turn from the instance's one budget.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from coolpapers.app.ingest.lookup import perform_lookups
 from coolpapers.app.queue.doorbell import LOOKUPS
 from coolpapers.app.store.db import error_line
-from coolpapers.worker.context import WorkerContext
+from coolpapers.worker.context import WorkerContext, first_of
 from coolpapers.worker.retry import TRANSIENT, Backoff
 
 log = logging.getLogger("coolpapers.worker.lookups")
@@ -34,19 +33,8 @@ async def lookup_worker(ctx: WorkerContext, stop: asyncio.Event) -> None:
                 pause = backoff.failed()
                 log.warning("lookups cannot reach the database (%s); trying again in %.1f s",
                             error_line(exc), pause)  # fmt: skip
-                await _wait(stop, pause)
+                await first_of(stop.wait(), timeout=pause)
                 continue
             if claimed:
                 continue  # more may be waiting
-            waiter = asyncio.create_task(bell.wait(s.faq_sweep_s))
-            stopper = asyncio.create_task(stop.wait())
-            try:
-                await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-                stopper.cancel()
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+            await first_of(bell.wait(s.faq_sweep_s), stop.wait())

@@ -17,7 +17,7 @@ from coolpapers.app.ingest.refresh import effective_queries, refresh_feeds
 from coolpapers.app.store.db import error_line, session_scope
 from coolpapers.app.store.feeds import earliest_next_check
 from coolpapers.app.store.models import utcnow
-from coolpapers.worker.context import WorkerContext, until_done_or_stopped
+from coolpapers.worker.context import WorkerContext, first_of
 from coolpapers.worker.retry import TRANSIENT, Backoff
 
 log = logging.getLogger("coolpapers.scheduler")
@@ -36,7 +36,7 @@ async def _run(ctx: WorkerContext, stop: asyncio.Event) -> None:
     backoff = Backoff()
     while not stop.is_set():
         tick = asyncio.create_task(_tick(ctx))
-        await until_done_or_stopped(tick, stop)
+        await first_of(stop.wait(), also=tick)
         if not tick.done():
             # Stopping: a pass waits on arXiv for seconds to minutes (pauses between requests,
             # backoff), and nothing in it needs finishing. A feed being stored completes in its

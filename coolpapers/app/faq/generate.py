@@ -231,7 +231,7 @@ async def run_claim(rt: FaqRuntime, claim: store.Claim) -> str:
             await asyncio.to_thread(hand_back, factory, claim, s.faq_max_attempts)
             raise
         except BudgetSpent as exc:
-            await asyncio.to_thread(store.postpone, factory, claim, exc.until, str(exc))
+            await asyncio.to_thread(store.postpone, factory, claim, exc.retry_in_s, str(exc))
             log.warning("FAQ %d waits: the daily token budget is used up for now", claim.faq_id)
             return "pending"
         except Fatal as exc:

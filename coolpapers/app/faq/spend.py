@@ -20,15 +20,15 @@ from coolpapers.app.store import llm_spend
 DEFAULT_ANSWER_TOKENS = 2000  # room for the answer when LLM_MAX_TOKENS does not say
 # A refused generation looks again this much later: reservations still open settle lower than
 # their estimate and may free room today; past midnight UTC a new day's budget begins.
-RECHECK = dt.timedelta(minutes=1)
+RECHECK_S = 60.0
 
 
 class BudgetSpent(Exception):
-    """Today's token budget is used up: the generation waits (see RECHECK)."""
+    """Today's token budget is used up: the generation waits (see RECHECK_S)."""
 
-    def __init__(self, until: dt.datetime) -> None:
+    def __init__(self, retry_in_s: float) -> None:
         super().__init__("waiting: today's token budget is used up for now (a new one starts at 00:00 UTC)")
-        self.until = until
+        self.retry_in_s = retry_in_s  # on the database's clock, as every lease and retry time
 
 
 def estimate(prompt: str, settings: Settings) -> int:
@@ -44,7 +44,7 @@ async def charged(
     day = now.date()
     budget = settings.faq_daily_token_budget
     if not await asyncio.to_thread(llm_spend.reserve, factory, day, tokens, budget, background):
-        raise BudgetSpent(now + RECHECK)
+        raise BudgetSpent(RECHECK_S)
     try:
         yield
     finally:

@@ -167,11 +167,16 @@ def _owned(claim: Claim) -> ColumnElement[bool]:
     return and_(Faq.id == claim.faq_id, Faq.status == "running", Faq.worker_id == claim.token)
 
 
+def _update_owned(session: Session, claim: Claim, **values: object) -> bool:
+    """One guarded write: it happens only while `claim` still owns the row (True then)."""
+    res = session.execute(update(Faq).where(_owned(claim)).values(**values))
+    return res.rowcount == 1  # type: ignore[attr-defined]
+
+
 def heartbeat(factory: sessionmaker[Session], claim: Claim) -> bool:
     """Extend the lease; False when the row was taken away (stale, regenerated)."""
     with session_scope(factory) as session:
-        res = session.execute(update(Faq).where(_owned(claim)).values(heartbeat_at=db_now(session)))
-        return res.rowcount == 1  # type: ignore[attr-defined]
+        return _update_owned(session, claim, heartbeat_at=db_now(session))
 
 
 def finish_done(
@@ -187,64 +192,39 @@ def finish_done(
     """Store the answer, only if this claim still owns the row: a result is never stored twice."""
     now = utcnow()
     with session_scope(factory) as session:
-        res = session.execute(
-            update(Faq)
-            .where(_owned(claim))
-            .values(
-                status="done",
-                markdown=markdown,
-                model=model,
-                input_kind=input_kind,
-                error=None,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                worker_id=None,
-                finished_at=now,
-                updated_at=now,
-            )
-        )
-        return res.rowcount == 1  # type: ignore[attr-defined]
+        return _update_owned(
+            session, claim, status="done", markdown=markdown, model=model, input_kind=input_kind, error=None,
+            prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, worker_id=None,
+            finished_at=now, updated_at=now,
+        )  # fmt: skip
 
 
 def finish_failed(factory: sessionmaker[Session], claim: Claim, error: str) -> bool:
     now = utcnow()
     with session_scope(factory) as session:
-        res = session.execute(
-            update(Faq)
-            .where(_owned(claim))
-            .values(status="failed", error=error, worker_id=None, finished_at=now, updated_at=now)
+        return _update_owned(
+            session, claim, status="failed", error=error, worker_id=None, finished_at=now, updated_at=now
         )
-        return res.rowcount == 1  # type: ignore[attr-defined]
 
 
 def retry_later(factory: sessionmaker[Session], claim: Claim, error: str, delay_s: float) -> bool:
     """Back to pending, claimable `delay_s` from now on the database's clock (which claims compare)."""
     with session_scope(factory) as session:
         not_before = db_now(session) + dt.timedelta(seconds=delay_s)
-        res = session.execute(
-            update(Faq)
-            .where(_owned(claim))
-            .values(status="pending", error=error, worker_id=None, not_before=not_before, updated_at=utcnow())
-        )
-        return res.rowcount == 1  # type: ignore[attr-defined]
+        return _update_owned(
+            session, claim, status="pending", error=error, worker_id=None, not_before=not_before,
+            updated_at=utcnow(),
+        )  # fmt: skip
 
 
-def postpone(factory: sessionmaker[Session], claim: Claim, until: dt.datetime, reason: str) -> bool:
-    """Back to pending until `until`, the claim not counted: it never reached the provider."""
+def postpone(factory: sessionmaker[Session], claim: Claim, delay_s: float, reason: str) -> bool:
+    """As retry_later, but the claim does not count as an attempt: it never reached the provider."""
     with session_scope(factory) as session:
-        res = session.execute(
-            update(Faq)
-            .where(_owned(claim))
-            .values(
-                status="pending",
-                error=reason,
-                worker_id=None,
-                not_before=until,
-                attempts=Faq.attempts - 1,
-                updated_at=utcnow(),
-            )
-        )
-        return res.rowcount == 1  # type: ignore[attr-defined]
+        not_before = db_now(session) + dt.timedelta(seconds=delay_s)
+        return _update_owned(
+            session, claim, status="pending", error=reason, worker_id=None, not_before=not_before,
+            attempts=Faq.attempts - 1, updated_at=utcnow(),
+        )  # fmt: skip
 
 
 def stale_running(cutoff: dt.datetime) -> ColumnElement[bool]:

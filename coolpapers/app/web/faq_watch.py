@@ -125,10 +125,14 @@ class WatchHub:
                     last_id = fresh[-1].id
                     watch.events.extend(fresh)
                 now = time.monotonic()
+                moved = False
                 if any(e.kind == "end" for e in fresh) or now - last_check >= self.recheck_s:
                     last_check = now
-                    watch.view = await self.service.reload(watch.faq_id, watch.lang)
-                if fresh or watch.view is not None:
+                    view = await self.service.reload(watch.faq_id, watch.lang)
+                    seen = watch.view
+                    moved = seen is None or (view.status, view.position) != (seen.status, seen.position)
+                    watch.view = view
+                if fresh or moved:  # viewers wake for news only, not for every recheck
                     watch._notify()
         except asyncio.CancelledError:
             raise

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coolpapers.app.faq.request import FaqRefused, Refusal
+from coolpapers.app.store.db import TRANSIENT, error_line
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,9 @@ REFUSAL_STATUS: dict[Refusal, int] = {"invalid": 400, "not_found": 404, "over_li
 CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 414: "uri_too_long",
          422: "invalid_parameters", 429: "too_many_requests", 500: "internal_error",
          503: "unavailable"}  # fmt: skip
+
+
+UNAVAILABLE = "The site's database is unavailable for a moment; try again shortly."
 
 
 def wants_json(request: Request) -> bool:
@@ -56,6 +60,15 @@ def install_error_handlers(app: FastAPI) -> None:
             where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body"))
             parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
         return error_response(request, 422, "; ".join(parts) or "invalid parameters")
+
+    async def unreachable(request: Request, exc: Exception) -> Response:
+        # The database or Redis restarting: a moment's 503 that the reader can retry, not a 500.
+        # Where the server lives and why it failed go to the log, in one line.
+        log.warning("%s: storage unavailable: %s", request.url.path, error_line(exc))
+        return error_response(request, 503, UNAVAILABLE, {"Retry-After": "5"})
+
+    for kind in TRANSIENT:
+        app.add_exception_handler(kind, unreachable)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

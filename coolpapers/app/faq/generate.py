@@ -24,7 +24,7 @@ from coolpapers.app.queue.channels import FaqBus, stale_after
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import faqs as store
 from coolpapers.app.store.arxiv_pacing import instance_pacer
-from coolpapers.app.store.db import TRANSIENT, error_line, session_scope
+from coolpapers.app.store.db import TRANSIENT, error_line, patiently, session_scope
 from coolpapers.app.store.models import Paper
 
 log = logging.getLogger(__name__)
@@ -169,10 +169,12 @@ async def _generate(rt: FaqRuntime, claim: store.Claim) -> str:
     markdown = "".join(parts)
     if not markdown.strip():
         raise Retryable("the LLM provider returned an empty answer")
-    stored = await asyncio.to_thread(
-        store.finish_done, rt.session_factory, claim, markdown=markdown, model=s.llm_model,
-        input_kind=kind, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-    )  # fmt: skip
+    # The answer is in hand and paid for: a database briefly locked (a long import on SQLite) or
+    # restarting is waited out, within the lease (a lost lease makes the guarded write a no-op).
+    stored = await asyncio.to_thread(patiently, lambda: store.finish_done(
+        rt.session_factory, claim, markdown=markdown, model=s.llm_model, input_kind=kind,
+        prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+    ), stale_after(s).total_seconds())  # fmt: skip
     return "done" if stored else "lost"
 
 

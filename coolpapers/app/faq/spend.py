@@ -6,7 +6,6 @@ said nothing. So the budget holds with any number of workers and any number of r
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,8 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.faq.fulltext import CHARS_PER_TOKEN
 from coolpapers.app.faq.provider import Usage
+from coolpapers.app.queue.channels import stale_after
 from coolpapers.app.settings import Settings
 from coolpapers.app.store import llm_spend
+from coolpapers.app.store.db import patiently
 
 DEFAULT_ANSWER_TOKENS = 2000  # room for the answer when LLM_MAX_TOKENS does not say
 # A refused generation looks again this much later: reservations still open settle lower than
@@ -40,8 +41,7 @@ async def charged(
     factory: sessionmaker[Session], settings: Settings, tokens: int, usage: Usage, background: bool
 ) -> AsyncIterator[None]:
     """Reserve `tokens` for the call inside, or raise BudgetSpent; settle with `usage` after."""
-    now = dt.datetime.now(dt.UTC)
-    day = now.date()
+    day = await asyncio.to_thread(llm_spend.today, factory)
     budget = settings.faq_daily_token_budget
     if not await asyncio.to_thread(llm_spend.reserve, factory, day, tokens, budget, background):
         raise BudgetSpent(RECHECK_S)
@@ -50,4 +50,6 @@ async def charged(
     finally:
         counted = usage.prompt_tokens is not None and usage.completion_tokens is not None
         real = (usage.prompt_tokens or 0) + (usage.completion_tokens or 0) if counted else tokens
-        await asyncio.shield(asyncio.to_thread(llm_spend.settle, factory, day, real - tokens, background))
+        # What was spent is counted even while the database is briefly locked or away.
+        settle = lambda: llm_spend.settle(factory, day, real - tokens, background)  # noqa: E731
+        await asyncio.shield(asyncio.to_thread(patiently, settle, stale_after(settings).total_seconds()))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import redis.exceptions
@@ -14,11 +14,14 @@ import sqlalchemy.exc
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_random_exponential
+
+T = TypeVar("T")
 
 # What an unreachable, restarting or locked database or Redis raises: worth a retry, by a duty or
 # a heartbeat. SQLAlchemy wraps the driver's errors; psycopg's own come from COPY (store/bulk.py),
 # redis-py's are its own.
-TRANSIENT: tuple[type[BaseException], ...] = (
+TRANSIENT: tuple[type[Exception], ...] = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     psycopg.OperationalError,
@@ -128,6 +131,17 @@ def check_database(engine: Engine) -> None:
             f"cannot connect to database {masked_url(str(engine.url.render_as_string(False)))}: "
             f"{error_line(exc)}"
         ) from None
+
+
+def patiently(call: Callable[[], T], within_s: float) -> T:
+    """`call()`, tried again while the database is locked or away (TRANSIENT), for up to
+    `within_s`: for writes whose work is already done and paid for — a finished FAQ, its token
+    count — which a long import's lock on SQLite or a PostgreSQL restart must not throw away."""
+    retrying = Retrying(
+        retry=retry_if_exception_type(TRANSIENT), wait=wait_random_exponential(multiplier=0.2, max=3),
+        stop=stop_after_delay(within_s), reraise=True,
+    )  # fmt: skip
+    return retrying(call)
 
 
 def error_line(exc: BaseException) -> str:

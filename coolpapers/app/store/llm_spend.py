@@ -10,7 +10,7 @@ from typing import cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from coolpapers.app.store.db import session_scope
+from coolpapers.app.store.db import db_now, session_scope
 from coolpapers.app.store.models import LlmSpend
 from coolpapers.app.store.papers import insert_for
 
@@ -31,6 +31,12 @@ def _add(session: Session, day: dt.date, kind: str, tokens: int) -> None:
         .where(LlmSpend.day == day, LlmSpend.kind == kind)
         .values(tokens=LlmSpend.tokens + tokens)
     )
+
+
+def today(factory: sessionmaker[Session]) -> dt.date:
+    """The UTC day on the database's clock: every worker charges the same day, whatever its own says."""
+    with session_scope(factory) as session:
+        return db_now(session).date()
 
 
 def reserve(

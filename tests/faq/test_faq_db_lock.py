@@ -56,6 +56,7 @@ def test_an_answer_finished_under_a_write_lock_is_stored_once_not_regenerated(
             row = session.query(Faq).one()
             assert (row.attempts, row.markdown) == (1, answer_for(f"Title: Paper {paper}"))
             spent = llm_spend.spent(session, llm_spend.today(make_session_factory(engine)))
+            assert row.prompt_tokens is not None and row.completion_tokens is not None
             assert spent == row.prompt_tokens + row.completion_tokens  # settled to the real count
     finally:
         engine.dispose()

@@ -4,7 +4,10 @@ back, without a restart. bench/drills restarts a real PostgreSQL under load; thi
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy.exc
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from coolpapers.app.ingest.demo import load_demo
 from coolpapers.app.store.db import make_engine, make_session_factory
@@ -54,3 +57,24 @@ def test_a_refused_connection_is_a_503_for_the_api_too() -> None:
         answer = client.get("/api/papers/2406.00001")
         assert answer.status_code == 503
         assert "hunter2" not in answer.text and ":1" not in answer.text
+
+
+def test_a_write_the_database_refuses_to_commit_is_a_503_not_a_200(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database can go away between a request's query and its commit. The reader must hear
+    # so (503) rather than get a 200 for a star that was never stored, or a cut connection.
+    _load_demo(sqlite_url)
+    with TestClient(create_app(make_settings(database_url=sqlite_url))) as client:
+        paper = client.get("/api/arxiv/cs.LG", params={"size": 1}).json()["papers"][0]["arxiv_id"]
+        real_commit = Session.commit
+
+        def refused(session: Session) -> None:
+            raise sqlalchemy.exc.OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+        monkeypatch.setattr(Session, "commit", refused)
+        answer = client.post(f"/api/papers/{paper}/star")
+        assert answer.status_code == 503 and answer.json()["error"]["code"] == "unavailable"
+        monkeypatch.setattr(Session, "commit", real_commit)
+        counters = client.get(f"/api/papers/{paper}").json()["counters"]
+        assert counters["stars"] == 0  # nothing was stored, and nobody was told it was

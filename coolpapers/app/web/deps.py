@@ -49,6 +49,9 @@ def get_search(state: StateDep) -> SearchIndex:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the unit of work commits before the response is sent, so a reader is told
+# 200 only for writes that were stored, and a commit the database refuses (it went away between
+# the query and the commit) is a 503 from the error handlers, not a connection reset mid-response.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]

@@ -9,11 +9,10 @@ that still ends on its own is a bug or a lasting outage, and ends the whole proc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
-from coolpapers.worker.context import Duty, WorkerContext
+from coolpapers.worker.context import Duty, WorkerContext, first_of
 
 log = logging.getLogger("coolpapers.worker")
 
@@ -92,6 +91,5 @@ async def supervise_worker(
             return
         except DutyFailed as exc:
             log.error("%s; restarting the worker in %g s", exc, delay)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), delay)
+        await first_of(stop.wait(), timeout=delay)
         delay = min(delay * 2, RESTART_MAX_S)

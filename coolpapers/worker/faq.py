@@ -4,7 +4,6 @@ database for rows of dead workers, and pre-generate FAQs for new papers when ena
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -133,8 +132,7 @@ async def _every(
             wait = after_outage(interval_s, backoff.failed())
             log.warning("%s cannot reach the database (%s); trying again in %.1f s",
                         what, error_line(exc), wait)  # fmt: skip
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), wait)
+        await first_of(stop.wait(), timeout=wait)
 
 
 async def pregenerate_once(ctx: WorkerContext) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from pathlib import Path
@@ -12,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from coolpapers.app.search.writer import IndexUpdater, SyncResult
 from coolpapers.app.store.db import error_line
-from coolpapers.worker.context import WorkerContext
+from coolpapers.worker.context import WorkerContext, first_of
 from coolpapers.worker.retry import TRANSIENT, Backoff
 
 log = logging.getLogger("coolpapers.indexer")
@@ -47,8 +46,7 @@ async def run_indexer(ctx: WorkerContext, stop: asyncio.Event) -> None:
                 wait = max(wait, backoff.failed())
                 log.warning("search indexer cannot read the database (%s); trying again in %.1f s",
                             error_line(exc), wait)  # fmt: skip
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=wait)
+            await first_of(stop.wait(), timeout=wait)
     finally:
         halt.set()
         watch.cancel()

@@ -89,5 +89,4 @@ def seconds_until_due(ctx: WorkerContext) -> float:
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    await first_of(stop.wait(), timeout=seconds)

@@ -168,16 +168,21 @@ def test_serve_with_worker_stops_on_sigterm_within_the_bound(
         paper = add_papers(database, 1)[0]
         assert httpx.post(f"{server.base}/api/papers/{paper}/faq").status_code == 200
 
+        opened = threading.Event()
+
         def follow_stream() -> None:  # a reader's open FAQ stream, which the server must not wait for
             try:
                 with httpx.stream("GET", f"{server.base}/api/papers/{paper}/faq/stream", timeout=60) as r:
-                    streamed.extend(r.iter_lines())
+                    for line in r.iter_lines():
+                        streamed.append(line)
+                        opened.set()
             except httpx.HTTPError as exc:
                 streamed.append(f"cut: {exc!r}")
 
         reader = threading.Thread(target=follow_stream, daemon=True)
         reader.start()
         wait_for(lambda: llm.calls == 1 and only_row(database)[1] == "running", 30, "a generation in flight")
+        assert opened.wait(10), streamed  # the reader is following before the server is told to stop
         took = sigterm_and_time(server.proc, KILL_AFTER_S)
         print(f"serve --with-worker stopped {took:.2f} s after SIGTERM")
         reader.join(5)

@@ -1,0 +1,77 @@
+"""The text model For you ranks with: tf-idf of title + abstract (words and word pairs, sublinear
+term frequency, English stop words, terms in more than a tenth of the papers left out), as
+arxiv-sanity-lite builds it, fitted on the stored papers so that a word's weight says how rare it is
+in the literature rather than in one day. scikit-learn's vectorizer does the tokenising, counting
+and weighting; this module only fixes its settings and saves the fitted vocabulary as plain data
+(JSON and a NumPy array, never a pickle: the web process loads what the worker wrote)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+VERSION = "tfidf-1"  # the settings below; a change makes the worker fit and store a new model
+MAX_TERMS = 50_000
+TOKEN = r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b"  # words of two or more characters, not starting with a digit
+
+
+def paper_text(title: str, abstract: str) -> str:
+    return f"{title}. {abstract}"
+
+
+def _vectorizer(min_df: int) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        strip_accents="unicode", lowercase=True, stop_words="english", token_pattern=TOKEN,
+        ngram_range=(1, 2), max_features=MAX_TERMS, sublinear_tf=True, max_df=0.1, min_df=min_df,
+        dtype=np.float32,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TextModel:
+    vectorizer: TfidfVectorizer
+    papers: int  # how many papers it was fitted on
+
+    @classmethod
+    def fit(cls, texts: list[str]) -> TextModel:
+        """Fit on a corpus; a term must appear in 5 papers (2 in a small corpus) to count."""
+        vectorizer = _vectorizer(min_df=5 if len(texts) >= 1000 else min(2, len(texts)))
+        vectorizer.fit(texts)
+        return cls(vectorizer, len(texts))
+
+    def vectors(self, texts: list[str]) -> sp.csr_matrix:
+        """One L2-normalised row per text: a dot product of two rows is their cosine similarity."""
+        if not texts:
+            return sp.csr_matrix((0, self.terms), dtype=np.float32)
+        return sp.csr_matrix(self.vectorizer.transform(texts))
+
+    @property
+    def terms(self) -> int:
+        return len(self.vectorizer.vocabulary_)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        vocabulary = {term: int(i) for term, i in self.vectorizer.vocabulary_.items()}
+        meta = {"version": VERSION, "papers": self.papers, "vocabulary": vocabulary}
+        np.save(directory / "idf.npy", self.vectorizer.idf_.astype(np.float64))
+        (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> TextModel | None:
+        """The model saved in `directory`, or None when there is none of this VERSION."""
+        try:
+            meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+            idf = np.load(directory / "idf.npy", allow_pickle=False)
+        except (OSError, ValueError):
+            return None
+        if meta.get("version") != VERSION or len(idf) != len(meta["vocabulary"]):
+            return None
+        vectorizer = _vectorizer(min_df=1)
+        vectorizer.vocabulary_ = meta["vocabulary"]
+        vectorizer.idf_ = idf
+        return cls(vectorizer, int(meta["papers"]))

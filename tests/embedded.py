@@ -48,6 +48,8 @@ def embedded_server(
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOLPAPERS_")}
     env["COOLPAPERS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
     env["COOLPAPERS_SEARCH_INDEX_DIR"] = str(tmp_path / "search-index")
+    # No text-model fits in the background of tests about something else (each is a child process).
+    env["COOLPAPERS_RANKING_MODEL_PAPERS"] = "0"
     # Point every outside service at a closed local port: these tests must not reach the internet.
     env["COOLPAPERS_ARXIV_RSS_URL"] = env["COOLPAPERS_ARXIV_API_URL"] = "http://127.0.0.1:9"
     env.update({f"COOLPAPERS_{name}": value for name, value in (settings or {}).items()})

@@ -4,14 +4,12 @@ papers a reader liked, on the real sample days' papers."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coolpapers.app.ingest.demo import demo_files
-from coolpapers.app.ranking import text_model
 from coolpapers.app.ranking.foryou import rank
 from coolpapers.app.ranking.text_model import TextModel, paper_text
 
@@ -64,24 +62,20 @@ def test_a_real_paper_ranks_its_own_near_copy_first_among_a_real_day() -> None:
     assert ranking.order[0] == target and ranking.because[target] == 0
 
 
-def test_a_saved_model_loads_as_plain_data_and_vectorises_the_same(tmp_path: Path) -> None:
-    MODEL.save(tmp_path)
-    assert {p.name for p in tmp_path.iterdir()} == {"model.json", "idf.npy"}
-    loaded = TextModel.load(tmp_path)
+def test_a_model_survives_its_plain_data_and_vectorises_the_same() -> None:
+    vocabulary, weights = MODEL.to_data()
+    assert isinstance(json.loads(vocabulary), dict) and weights.startswith(b"\x93NUMPY")  # no pickle
+    loaded = TextModel.from_data(vocabulary, weights, MODEL.papers)
     assert loaded is not None and loaded.papers == MODEL.papers and loaded.terms == MODEL.terms
     texts = [paper_text(p["title"], p["summary"]) for p in CORPUS[:20]]
     assert np.allclose(loaded.vectors(texts).toarray(), MODEL.vectors(texts).toarray())
 
 
-def test_a_model_of_another_version_or_a_broken_file_is_not_loaded(tmp_path: Path) -> None:
-    assert TextModel.load(tmp_path / "absent") is None
-    MODEL.save(tmp_path)
-    meta = json.loads((tmp_path / "model.json").read_text())
-    (tmp_path / "model.json").write_text(json.dumps({**meta, "version": "tfidf-0"}))
-    assert TextModel.load(tmp_path) is None
-    (tmp_path / "model.json").write_text("{not json")
-    assert TextModel.load(tmp_path) is None
-    assert text_model.VERSION != "tfidf-0"
+def test_data_that_is_not_a_model_is_refused() -> None:
+    vocabulary, weights = MODEL.to_data()
+    assert TextModel.from_data("{not json", weights, 1) is None
+    assert TextModel.from_data(vocabulary, b"garbage", 1) is None
+    assert TextModel.from_data('{"a b": 0}', weights, 1) is None  # one term, thousands of weights
 
 
 @settings(max_examples=60, deadline=None)

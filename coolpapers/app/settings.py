@@ -81,6 +81,10 @@ class Settings(BaseSettings):
 
     search_index_dir: str = "./data/search-index"
     search_index_interval_s: float = Field(default=2.0, gt=0)
+    # For you's text model: fitted on this many of the most recently stored papers (0: never fitted;
+    # listings are then ranked with a model of the day itself), refitted at least this often.
+    ranking_model_papers: int = Field(default=100_000, ge=0, le=5_000_000)
+    ranking_refit_hours: float = Field(default=24.0, gt=0)
 
     shutdown_grace_s: float = Field(
         default=5.0, ge=0, le=60, description="On SIGTERM, how long work in progress may finish"

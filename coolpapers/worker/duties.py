@@ -8,6 +8,7 @@ from coolpapers.worker.faq import faq_consumer, faq_pregenerator, faq_sweeper
 from coolpapers.worker.indexer import run_indexer
 from coolpapers.worker.lookups import lookup_worker
 from coolpapers.worker.scheduler import feed_scheduler
+from coolpapers.worker.text_model import text_model_keeper
 
 # Duty groups a worker can be limited to (`coolpapers worker --only faq`), e.g. to scale
 # FAQ writers separately from the one process that follows arXiv's feeds and writes the index.
@@ -22,6 +23,7 @@ def duties_for(settings: Settings, only: frozenset[str] | None = None) -> list[t
         ("faq-consumer", faq_consumer),
         ("faq-sweeper", faq_sweeper),
         ("search-indexer", run_indexer),
+        ("search-text-model", text_model_keeper),
     ]
     if settings.faq_pregenerate:
         duties.append(("faq-pregenerator", faq_pregenerator))

@@ -2,14 +2,14 @@
 term frequency, English stop words, terms in more than a tenth of the papers left out), as
 arxiv-sanity-lite builds it, fitted on the stored papers so that a word's weight says how rare it is
 in the literature rather than in one day. scikit-learn's vectorizer does the tokenising, counting
-and weighting; this module only fixes its settings and saves the fitted vocabulary as plain data
-(JSON and a NumPy array, never a pickle: the web process loads what the worker wrote)."""
+and weighting; this module only fixes its settings and turns the fitted vocabulary into plain data
+(JSON and a NumPy array, never a pickle: web processes load what the worker stored)."""
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,24 +54,24 @@ class TextModel:
     def terms(self) -> int:
         return len(self.vectorizer.vocabulary_)
 
-    def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        vocabulary = {term: int(i) for term, i in self.vectorizer.vocabulary_.items()}
-        meta = {"version": VERSION, "papers": self.papers, "vocabulary": vocabulary}
-        np.save(directory / "idf.npy", self.vectorizer.idf_.astype(np.float64))
-        (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    def to_data(self) -> tuple[str, bytes]:
+        """(vocabulary as JSON, term weights as a NumPy array's bytes): what a database row holds."""
+        vocabulary = json.dumps({term: int(i) for term, i in self.vectorizer.vocabulary_.items()})
+        out = io.BytesIO()
+        np.save(out, self.vectorizer.idf_.astype(np.float64), allow_pickle=False)
+        return vocabulary, out.getvalue()
 
     @classmethod
-    def load(cls, directory: Path) -> TextModel | None:
-        """The model saved in `directory`, or None when there is none of this VERSION."""
+    def from_data(cls, vocabulary: str, weights: bytes, papers: int) -> TextModel | None:
+        """The model `to_data` gave, or None when the data does not make one."""
         try:
-            meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
-            idf = np.load(directory / "idf.npy", allow_pickle=False)
-        except (OSError, ValueError):
+            terms = json.loads(vocabulary)
+            idf = np.load(io.BytesIO(weights), allow_pickle=False)
+        except (ValueError, OSError):
             return None
-        if meta.get("version") != VERSION or len(idf) != len(meta["vocabulary"]):
+        if not isinstance(terms, dict) or idf.ndim != 1 or len(idf) != len(terms):
             return None
         vectorizer = _vectorizer(min_df=1)
-        vectorizer.vocabulary_ = meta["vocabulary"]
+        vectorizer.vocabulary_ = terms
         vectorizer.idf_ = idf
-        return cls(vectorizer, int(meta["papers"]))
+        return cls(vectorizer, papers)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -230,6 +231,21 @@ class LlmSpend(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TextModelRow(Base):
+    """For you's text model, fitted by the worker on the stored papers (app/ranking/text_model.py):
+    its vocabulary (JSON) and term weights (a NumPy array's bytes). Web processes load the newest
+    of their version; a new version is fitted beside the old one, which serves meanwhile."""
+
+    __tablename__ = "text_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), index=True)
+    papers: Mapped[int] = mapped_column(Integer)
+    fitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    vocabulary: Mapped[str] = mapped_column(Text)
+    weights: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PaperCounter(Base):

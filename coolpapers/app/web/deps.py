@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from coolpapers.app.search.engine import SearchIndex
 from coolpapers.app.settings import Settings
 from coolpapers.app.store.db import session_scope
+from coolpapers.app.web.foryou import ForYou
 from coolpapers.app.web.listing import ListingService
 from coolpapers.app.web.state import AppState
 
@@ -31,6 +32,10 @@ def get_settings(state: StateDep) -> Settings:
 def get_session(state: StateDep) -> Iterator[Session]:
     with session_scope(state.session_factory) as session:
         yield session
+
+
+def get_foryou(state: StateDep) -> ForYou:
+    return state.foryou
 
 
 def get_templates(state: StateDep) -> Jinja2Templates:
@@ -54,4 +59,5 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 # the query and the commit) is a 503 from the error handlers, not a connection reset mid-response.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+ForYouDep = Annotated[ForYou, Depends(get_foryou)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]

@@ -80,8 +80,12 @@ class ListingService:
         )
         return str(value)
 
+    def version(self, session: Session, key: ListingKey) -> str:
+        """Names this listing's exact papers: it changes whenever they do."""
+        return f"{key}:{self.stamp(session, key)}"
+
     def papers(self, session: Session, key: ListingKey) -> list[ListedPaperOut]:
-        cache_key = f"listing:{key}:{self.stamp(session, key)}"
+        cache_key = f"listing:{self.version(session, key)}"
         cached = self.cache.get(cache_key)
         if cached is not None:
             return _papers_json.validate_json(cached)

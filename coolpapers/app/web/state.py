@@ -25,6 +25,7 @@ from coolpapers.app.store.db import make_engine, make_session_factory
 from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.cache import Cache, MemoryCache, RedisCache
 from coolpapers.app.web.faq_watch import WatchHub
+from coolpapers.app.web.foryou import ForYou
 from coolpapers.app.web.listing import ListingService
 from coolpapers.app.web.sse import RECHECK_S
 
@@ -44,6 +45,7 @@ class AppState:
     watches: WatchHub | None = None  # FAQ streams: one reader per FAQ, fanned out to its viewers
     # Set when the process is asked to stop: open FAQ streams end (retryable) instead of being cut.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    foryou: ForYou = field(default_factory=ForYou)  # For you: the text model and listings' vectors
 
     @classmethod
     def build(cls, settings: Settings, faq_channels: FaqChannels | None = None) -> AppState:

@@ -32,6 +32,20 @@ class ListedPaperOut(BaseModel):
 
 class ListedPaperWithCounters(ListedPaperOut):
     counters: CountersOut = Field(default_factory=CountersOut)
+    score: float | None = Field(None, description="sort=foryou: mean similarity to the liked papers")
+    because: str | None = Field(None, description="sort=foryou: the liked arXiv id this paper is closest to")
+
+
+class LikedOut(BaseModel):
+    used: int = Field(description="liked papers stored here, which the ranking used")
+    unknown: int = Field(description="well-formed ids of papers not stored here (ignored)")
+    malformed: int = Field(description="values that are not arXiv ids (ignored)")
+    duplicate: int = Field(description="ids given more than once, in any spelling (counted once)")
+
+
+class ForYouIn(BaseModel):
+    liked: list[str] = Field(default_factory=list, description="arXiv ids, any spelling, at most 200")
+    keywords: list[str] = Field(default_factory=list, max_length=50, description="the reader's own words")
 
 
 class ListingOut(BaseModel):
@@ -41,6 +55,9 @@ class ListingOut(BaseModel):
     total: int
     page: int
     size: int
+    sort: str = Field("arxiv", description="arxiv (the listing's order) or foryou")
+    liked: LikedOut | None = None
+    hint: str | None = Field(None, description="why For you fell back to arXiv order, if it did")
     papers: list[ListedPaperWithCounters]
 
 

@@ -1,5 +1,6 @@
 // Long days: the first cards come with the page, the rest are fetched as server-rendered
 // fragments (escaped by the same templates) and appended; sorting works on the whole day.
+import { sortForYou } from "./foryou.js";
 import { renderMath } from "./math.js";
 import { keywords } from "./store.js";
 
@@ -57,10 +58,17 @@ const SORTS = {
   },
 };
 
-export async function sortCards(papersEl, how) {
+export async function sortCards(papersEl, how, cfg) {
   if (complete) await complete;
-  const cards = [...papersEl.querySelectorAll(":scope > .paper")];
-  cards.sort((SORTS[how] || SORTS.arxiv)());
+  let cards = [...papersEl.querySelectorAll(":scope > .paper")];
+  for (const el of papersEl.querySelectorAll(".paper > .why")) el.remove();
+  const note = document.getElementById("sort-note");
+  if (how === "foryou") {
+    cards = await sortForYou(cfg, cards, note);
+  } else {
+    note.hidden = true;
+    cards.sort((SORTS[how] || SORTS.arxiv)());
+  }
   papersEl.append(...cards);
   papersEl.dataset.sort = how;
 }

@@ -5,7 +5,8 @@ import { loadRest, sortCards } from "./listing.js";
 import { awaitLookups } from "./lookup.js";
 import { renderMath } from "./math.js";
 import { applySearch, initSearch } from "./search.js";
-import { language } from "./store.js";
+import { MIN_PROFILE, profileSize } from "./foryou.js";
+import { language, sortChoice } from "./store.js";
 
 const cfgEl = document.getElementById("page-config");
 const cfg = cfgEl ? JSON.parse(cfgEl.textContent) : {};
@@ -20,7 +21,12 @@ initSearch();
 awaitLookups();
 
 const sort = document.getElementById("sort-select");
-if (sort) sort.addEventListener("change", () => sortCards(papersEl, sort.value));
+if (sort) {
+  sort.addEventListener("change", () => {
+    sortChoice.set(sort.value); // the reader's choice holds on every listing, For you or not
+    sortCards(papersEl, sort.value, cfg);
+  });
+}
 
 if (papersEl && cfg.total > Number(papersEl.dataset.loaded)) {
   loadRest(cfg, papersEl, (cards) => {
@@ -29,4 +35,12 @@ if (papersEl && cfg.total > Number(papersEl.dataset.loaded)) {
   });
 } else if (papersEl) {
   papersEl.dataset.complete = "1";
+}
+
+// The reader's last chosen order, or For you once they have liked enough papers; sortCards
+// waits for the rest of the day (loadRest above) before it sorts.
+const initial = sortChoice.get() || (profileSize() >= MIN_PROFILE ? "foryou" : "");
+if (sort && papersEl && initial && initial !== "arxiv" && [...sort.options].some((o) => o.value === initial)) {
+  sort.value = initial;
+  sortCards(papersEl, initial, cfg);
 }

@@ -43,6 +43,12 @@ export const keywords = {
   list: () => splitTerms(keywords.get()),
 };
 
+// The listing order the reader last chose ("" until they choose one).
+export const sortChoice = {
+  get: () => read("cp.sort", ""),
+  set: (how) => write("cp.sort", how),
+};
+
 export const language = {
   get: (choices) => {
     const saved = read("cp.lang", null);

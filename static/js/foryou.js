@@ -1,0 +1,70 @@
+// For you: the day ordered by the server (POST /api/arxiv/{cats}) by similarity to the papers this
+// reader starred or opened (the starred list, kept in this browser) and their ❤ keywords; each card
+// then says which liked paper it is close to. Only ids and keywords are sent, never stored.
+import { keywords, stars } from "./store.js";
+
+export const MIN_PROFILE = 5; // from this many papers on, For you is a listing's default order
+const MAX_LIKED = 200;
+const PAGE = 500;
+
+export const profileSize = () => stars.all().length;
+
+async function ranked(cfg) {
+  const liked = stars.all().slice(-MAX_LIKED).map((s) => s.id); // the most recent ones
+  const body = JSON.stringify({ liked, keywords: keywords.list() });
+  const order = new Map();
+  const because = new Map();
+  for (let page = 1; ; page += 1) {
+    const params = new URLSearchParams({ date: cfg.date, size: String(PAGE), page: String(page) });
+    if (cfg.showAll) params.set("show", "all");
+    const res = await fetch(`/api/arxiv/${cfg.expr}?${params}`, {
+      method: "POST", body, headers: { "Content-Type": "application/json", Accept: "application/json" },
+    });
+    const data = await res.json().catch(() => null);
+    if (!res.ok || !data) throw new Error(data?.error?.message || `HTTP ${res.status}`);
+    for (const p of data.papers) {
+      order.set(p.arxiv_id, order.size);
+      if (p.because) because.set(p.arxiv_id, p.because);
+    }
+    if (page * PAGE >= data.total || !data.papers.length) return { order, because, hint: data.hint };
+  }
+}
+
+function why(card, likedId, titles) {
+  const p = document.createElement("p");
+  p.className = "why";
+  const a = document.createElement("a");
+  a.href = `/arxiv/${encodeURIComponent(likedId)}`;
+  a.textContent = titles.get(likedId) || likedId;
+  p.append("close to: ", a);
+  card.querySelector(".paper-title").after(p);
+}
+
+// Reorders `cards` in place; a note says why nothing moved (no profile) or what failed.
+export async function sortForYou(cfg, cards, note) {
+  note.hidden = true;
+  if (!profileSize() && !keywords.list().length) {
+    note.textContent = "For you needs papers you liked: star or open a few (or set ❤ keywords in Settings).";
+    note.hidden = false;
+    return cards;
+  }
+  let result;
+  try {
+    result = await ranked(cfg);
+  } catch (err) {
+    note.textContent = `For you is unavailable right now (${err.message}); showing arXiv order.`;
+    note.hidden = false;
+    return cards.sort((a, b) => a.dataset.index - b.dataset.index);
+  }
+  if (result.hint) {
+    note.textContent = result.hint;
+    note.hidden = false;
+  }
+  const titles = new Map(stars.all().map((s) => [s.id, s.title]));
+  for (const card of cards) {
+    const liked = result.because.get(card.dataset.id);
+    if (liked && liked !== card.dataset.id) why(card, liked, titles);
+  }
+  const rank = (c) => result.order.get(c.dataset.id) ?? Number.MAX_SAFE_INTEGER;
+  return cards.sort((a, b) => rank(a) - rank(b) || a.dataset.index - b.dataset.index);
+}

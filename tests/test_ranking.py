@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +89,11 @@ def test_any_texts_give_a_permutation_and_bounded_scores(candidates: list[str], 
     assert sorted(ranking.order.tolist()) == list(range(len(candidates)))
     assert ((ranking.scores >= 0) & (ranking.scores <= 1 + 1e-5)).all()
     assert ((ranking.because >= -1) & (ranking.because < max(1, len(liked)))).all()
+
+
+def test_a_handful_of_papers_or_no_words_still_make_a_model_or_a_clear_error() -> None:
+    small = TextModel.fit(["Graph networks for molecules.", "Molecules and graphs.", "Robots walk."])
+    ranking = rank(small.vectors(["graph molecules", "walking robots"]), small.vectors(["Robots walk."]))
+    assert list(ranking.order) == [1, 0]
+    with pytest.raises(ValueError):
+        TextModel.fit(["", "!!!"])

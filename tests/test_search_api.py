@@ -130,3 +130,32 @@ def test_index_not_built_yet(sqlite_url: str, tmp_path: Path) -> None:
         api = fresh.get("/api/search", params={"q": "graph"})
         assert api.status_code == 503 and "being built" in api.json()["error"]["message"]
         assert 'id="search-not-ready"' in fresh.get("/arxiv/search", params={"query": "graph"}).text
+
+
+def test_for_you_orders_the_most_relevant_matches_by_the_liked_papers(client: TestClient) -> None:
+    relevant = client.get("/api/search", params={"q": "speech", "size": 100}).json()["papers"]
+    liked = [relevant[-1]["arxiv_id"], relevant[-2]["arxiv_id"]]  # the least relevant of them
+    spelled = f"arXiv:{liked[0]},{liked[1]}v1,junk"
+    body = client.get(
+        "/api/search", params={"q": "speech", "sort": "foryou", "size": 10, "liked": spelled}
+    ).json()
+    assert body["sort"] == "foryou" and body["liked"] == {
+        "used": 2,
+        "unknown": 0,
+        "malformed": 1,
+        "duplicate": 0,
+    }
+    assert {p["arxiv_id"] for p in body["papers"][:2]} == set(liked)  # each closest to itself, first
+    scores = [p["score"] for p in body["papers"]]
+    assert scores == sorted(scores, reverse=True)
+    assert all(p["because"] in liked for p in body["papers"] if p["score"] > 0)
+    second = client.get("/api/search", params={"q": "speech", "sort": "foryou", "size": 10, "page": 2,
+                                               "liked": ",".join(liked)}).json()["papers"]  # fmt: skip
+    assert {p["arxiv_id"] for p in second}.isdisjoint(p["arxiv_id"] for p in body["papers"])
+    nobody = client.get("/api/search", params={"q": "speech", "sort": "foryou", "liked": "2401.99999"}).json()
+    assert nobody["hint"] and [p["arxiv_id"] for p in nobody["papers"]] == [
+        p["arxiv_id"] for p in relevant[:20]
+    ]
+    too_many = ",".join(f"2406.{n:05d}" for n in range(201))
+    many = client.get("/api/search", params={"q": "speech", "sort": "foryou", "liked": too_many})
+    assert many.status_code == 400 and "200" in many.json()["error"]["message"]

@@ -39,10 +39,20 @@ class TextModel:
 
     @classmethod
     def fit(cls, texts: list[str]) -> TextModel:
-        """Fit on a corpus; a term must appear in 5 papers (2 in a small corpus) to count."""
-        vectorizer = _vectorizer(min_df=5 if len(texts) >= 1000 else min(2, len(texts)))
-        vectorizer.fit(texts)
-        return cls(vectorizer, len(texts))
+        """Fit on a corpus; a term must appear in 5 papers (2 in a small corpus, any number in a
+        handful) to count. ValueError when the texts hold no word at all."""
+        n = len(texts)
+        vectorizer = _vectorizer(min_df=5) if n >= 1000 else _vectorizer(min_df=2) if n >= 50 else None
+        if vectorizer is None:  # too few papers for document frequencies to mean anything
+            vectorizer = _vectorizer(min_df=1)
+            vectorizer.set_params(max_df=1.0)
+        try:
+            vectorizer.fit(texts)
+        except ValueError:  # every word too rare or too common for the thresholds: keep them all
+            vectorizer = _vectorizer(min_df=1)
+            vectorizer.set_params(max_df=1.0)
+            vectorizer.fit(texts)  # ValueError again only when there is no word at all
+        return cls(vectorizer, n)
 
     def vectors(self, texts: list[str]) -> sp.csr_matrix:
         """One L2-normalised row per text: a dot product of two rows is their cosine similarity."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 import scipy.sparse as sp
 from cachetools import LRUCache
@@ -20,7 +21,6 @@ from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from coolpapers.app.ranking.foryou import rank
 from coolpapers.app.ranking.text_model import VERSION, TextModel, paper_text
 from coolpapers.app.store import text_models
-from coolpapers.app.web.schemas.listing import ListedPaperOut
 
 MAX_LIKED = 200
 MODEL_CHECK_S = 60.0
@@ -56,9 +56,21 @@ def parse_liked(values: list[str]) -> Liked:
     return Liked(ids, malformed, duplicate)
 
 
+class Candidate(Protocol):
+    @property
+    def arxiv_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def abstract(self) -> str: ...
+
+
+C = TypeVar("C", bound=Candidate)
+
+
 @dataclass(frozen=True)
-class Ranked:
-    papers: list[ListedPaperOut]  # best first
+class Ranked(Generic[C]):
+    papers: list[C]  # best first
     scores: dict[str, float]
     because: dict[str, str | None]
     used: int  # liked papers found here
@@ -93,19 +105,20 @@ class ForYou:
         return self._model_id, self._model
 
     def _candidates(
-        self, session: Session, listing: str, papers: list[ListedPaperOut]
+        self, session: Session, listing: str | None, papers: list[C]
     ) -> tuple[TextModel, sp.csr_matrix]:
         model_id, model = self.model(session)
-        key = (model_id, listing)
+        key = (model_id, listing or "")
         with self._lock:
-            hit = self._matrices.get(key)
+            hit = self._matrices.get(key) if listing is not None else None
         if hit is not None:
             return hit
         texts = [paper_text(p.title, p.abstract) for p in papers]
         used = model if model is not None else TextModel.fit(texts)
         built = (used, used.vectors(texts))
-        with self._lock:
-            self._matrices[key] = built
+        if listing is not None:
+            with self._lock:
+                self._matrices[key] = built
         return built
 
     def _liked_rows(
@@ -133,10 +146,14 @@ class ForYou:
         return profile, [known[i] for i in profile]
 
     def rank_listing(
-        self, session: Session, listing: str, papers: list[ListedPaperOut], liked: Liked, keywords: list[str]
-    ) -> Ranked:
-        """`listing`: a key naming this exact list of papers (the listing cache's, with its data stamp)."""
-        model, candidates = self._candidates(session, listing, papers)
+        self, session: Session, listing: str | None, papers: list[C], liked: Liked, keywords: list[str]
+    ) -> Ranked[C]:
+        """`listing`: a key naming this exact list of papers (the listing cache's, with its data
+        stamp), under which its vectors are kept; None for a list not worth keeping (search results)."""
+        try:
+            model, candidates = self._candidates(session, listing, papers)
+        except ValueError:  # the papers hold no words to compare (a day model needs some)
+            return Ranked(papers, {}, {}, used=0, unknown=0)
         profile, rows = self._liked_rows(session, model, liked.ids)
         if keywords:  # the reader's own words count as one more liked text
             rows.append(model.vectors([" ".join(keywords)]))

@@ -16,8 +16,10 @@ from markupsafe import Markup
 from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from coolpapers.app.search.engine import MAX_RESULTS, Hit, IndexNotReady, SearchPage
 from coolpapers.app.web.cards import Cards, cards_for
-from coolpapers.app.web.deps import SearchDep, SessionDep, SettingsDep, TemplatesDep
+from coolpapers.app.web.deps import ForYouDep, SearchDep, SessionDep, SettingsDep, TemplatesDep
+from coolpapers.app.web.foryou import MAX_LIKED, parse_liked, split_liked
 from coolpapers.app.web.schemas.errors import error_responses
+from coolpapers.app.web.schemas.listing import LikedOut
 from coolpapers.app.web.schemas.search import RelatedPaperOut, RelatedResponse, SearchHitOut, SearchResponse
 
 router = APIRouter()
@@ -29,6 +31,8 @@ MAX_RELATED = 50
 NOT_READY = "the search index is still being built; try again in a minute"
 QUERY_HELP = 'words, "phrases", -word, a OR b, author:Name, cat:cs.CL, before:/after:YYYY-MM-DD, arXiv ids'
 SortParam = Literal["relevance", "date"]
+FORYOU_POOL = 200  # sort=foryou: how many of the most relevant matches are ordered For you
+NO_PROFILE = "None of the liked ids is stored here: the results keep their relevance order."
 
 
 def check_query_length(text: str) -> str:
@@ -61,27 +65,46 @@ def _hit_out(hit: Hit, highlight: bool) -> SearchHitOut:
 )
 def api_search(
     search: SearchDep,
+    session: SessionDep,
+    foryou: ForYouDep,
     q: Annotated[str, Query(description=QUERY_HELP)] = "",
-    sort: SortParam = "relevance",
+    sort: Literal["relevance", "date", "foryou"] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_RESULTS)] = 1,
     size: Annotated[int, Query(ge=1, description=f"results per page, capped at {MAX_PAGE_SIZE}")] = 20,
     highlight: bool = False,
+    liked: Annotated[list[str], Query(description=f"sort=foryou: liked arXiv ids, at most {MAX_LIKED}")] = [],  # noqa: B006
 ) -> Response:
+    """`sort=foryou` orders the FORYOU_POOL most relevant matches by similarity to `liked`."""
     check_query_length(q)
     size = min(size, MAX_PAGE_SIZE)
+    values = split_liked(liked)
+    if len(values) > MAX_LIKED:
+        raise HTTPException(400, f"at most {MAX_LIKED} liked ids (got {len(values)})")
     try:
-        result = search.search(q, sort=sort, page=page, size=size, highlight=highlight)
+        if sort == "foryou":
+            result = search.search(q, sort="relevance", page=1, size=FORYOU_POOL, highlight=highlight)
+        else:
+            result = search.search(q, sort=sort, page=page, size=size, highlight=highlight)
     except IndexNotReady:
         raise HTTPException(503, NOT_READY, headers={"Retry-After": "30"}) from None
+    hits = [_hit_out(h, highlight) for h in result.hits]
+    extra: dict[str, Any] = {}
+    if sort == "foryou":
+        wanted = parse_liked(values)
+        ranked = foryou.rank_listing(session, None, hits, wanted, [])
+        extra["liked"] = LikedOut(used=ranked.used, unknown=ranked.unknown, malformed=wanted.malformed,
+                                  duplicate=wanted.duplicate)  # fmt: skip
+        if ranked.used:
+            scores, because = ranked.scores, ranked.because
+            hits = [h.model_copy(update={"score": scores[h.arxiv_id], "because": because[h.arxiv_id]})
+                    for h in ranked.papers]  # fmt: skip
+        else:
+            extra["hint"] = NO_PROFILE
+        hits = hits[(page - 1) * size : page * size]
     body = SearchResponse(
-        query=q,
-        sort=sort,
-        page=page,
-        size=size,
-        total=result.total,
-        matches=result.matches,
-        papers=[_hit_out(h, highlight) for h in result.hits],
-    )
+        query=q, sort=sort, page=page, size=size, total=min(result.total, FORYOU_POOL) if sort == "foryou"
+        else result.total, matches=result.matches, papers=hits, **extra,
+    )  # fmt: skip
     # Built and validated once here; FastAPI would validate and serialise the model a second time.
     return Response(body.model_dump_json(), media_type="application/json")
 

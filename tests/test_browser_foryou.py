@@ -51,3 +51,36 @@ def test_for_you_without_a_profile_says_how_to_get_one(page: Any, base_url: str)
     page.select_option("#sort-select", "foryou")
     page.locator("#sort-note", has_text="star or open a few").wait_for(timeout=5000)
     assert _ids(page) == before
+
+
+def test_an_imported_bibtex_library_makes_the_listing_for_you(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/arxiv/cs.CL?date={DAY}")
+    wait_complete(page)
+    arxiv_order = _ids(page)
+    chosen = arxiv_order[40:45]
+    bib = "\n".join(f"@misc{{k{n}, title={{Paper {n}}}, eprint={{{paper}}}, archivePrefix={{arXiv}}}}"
+                    for n, paper in enumerate(chosen))  # fmt: skip
+    page.click(".bar-settings")
+    status = page.locator("#settings-panel .library-status")
+    assert status.inner_text() == "No library imported."
+    files = page.locator("#settings-panel input[name=library]")
+    files.set_input_files({"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a library"})
+    page.locator("#settings-panel .library-status", has_text="Nothing was changed").wait_for(timeout=5000)
+    assert "BibTeX, RIS or CSL-JSON" in status.inner_text()
+    files.set_input_files(
+        {"name": "big.bib", "mimeType": "text/plain", "buffer": b"@" * (5 * 1024 * 1024 + 1)}
+    )
+    page.locator("#settings-panel .library-status", has_text="the limit is 5 MB").wait_for(timeout=5000)
+    files.set_input_files({"name": "my.bib", "mimeType": "text/plain", "buffer": bib.encode()})
+    page.locator("#settings-panel .library-status", has_text="5 papers by arXiv id").wait_for(timeout=5000)
+    assert "my.bib (bibtex, 5 entries" in status.inner_text()
+
+    page.reload()  # five papers in the profile: For you is the order now
+    wait_complete(page)
+    wait_until(page, "document.getElementById('papers').dataset.sort === 'foryou'")
+    assert set(_ids(page)[:5]) == set(chosen)
+    why = page.locator("#papers > .paper .why a").first
+    assert why.text_content() in {f"Paper {n}" for n in range(5)}
+    page.click(".bar-settings")
+    page.click("#settings-panel .library-forget")
+    assert status.inner_text() == "No library imported."

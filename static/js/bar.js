@@ -1,5 +1,6 @@
 // The bottom bar: home, in-page search, starred list with Export, settings, top/bottom.
 import { markStars } from "./cards.js";
+import { initLibrary } from "./library.js";
 import { language, stars } from "./store.js";
 
 function togglePanel(btn, force) {
@@ -70,4 +71,5 @@ export function initBar(cfg) {
   }
   document.addEventListener("cp:stars", renderStars);
   renderStars();
+  initLibrary();
 }

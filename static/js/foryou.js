@@ -1,17 +1,30 @@
 // For you: the day ordered by the server (POST /api/arxiv/{cats}) by similarity to the papers this
 // reader starred or opened (the starred list, kept in this browser) and their ❤ keywords; each card
 // then says which liked paper it is close to. Only ids and keywords are sent, never stored.
-import { keywords, stars } from "./store.js";
+import { keywords, library, stars } from "./store.js";
 
 export const MIN_PROFILE = 5; // from this many papers on, For you is a listing's default order
 const MAX_LIKED = 200;
 const PAGE = 500;
 
-export const profileSize = () => stars.all().length;
+export function profileSize() {
+  const lib = library.get();
+  return stars.all().length + lib.papers.length + lib.texts.length;
+}
+
+// Stars first (the most recent ones), then the imported library, MAX_LIKED ids in all.
+function likedIds() {
+  const ids = stars.all().slice(-MAX_LIKED).map((s) => s.id);
+  for (const p of library.get().papers) {
+    if (ids.length >= MAX_LIKED) break;
+    if (!ids.includes(p.id)) ids.push(p.id);
+  }
+  return ids;
+}
 
 async function ranked(cfg) {
-  const liked = stars.all().slice(-MAX_LIKED).map((s) => s.id); // the most recent ones
-  const body = JSON.stringify({ liked, keywords: keywords.list() });
+  const texts = library.get().texts.slice(0, 100);
+  const body = JSON.stringify({ liked: likedIds(), keywords: keywords.list(), texts });
   const order = new Map();
   const because = new Map();
   for (let page = 1; ; page += 1) {
@@ -44,7 +57,7 @@ function why(card, likedId, titles) {
 export async function sortForYou(cfg, cards, note) {
   note.hidden = true;
   if (!profileSize() && !keywords.list().length) {
-    note.textContent = "For you needs papers you liked: star or open a few (or set ❤ keywords in Settings).";
+    note.textContent = "For you needs papers you liked: star or open a few, import your library or set ❤ keywords (Settings).";
     note.hidden = false;
     return cards;
   }
@@ -60,7 +73,7 @@ export async function sortForYou(cfg, cards, note) {
     note.textContent = result.hint;
     note.hidden = false;
   }
-  const titles = new Map(stars.all().map((s) => [s.id, s.title]));
+  const titles = new Map([...library.get().papers, ...stars.all()].map((s) => [s.id, s.title]));
   for (const card of cards) {
     const liked = result.because.get(card.dataset.id);
     if (liked && liked !== card.dataset.id) why(card, liked, titles);

@@ -43,6 +43,14 @@ export const keywords = {
   list: () => splitTerms(keywords.get()),
 };
 
+// A reference-manager export read by the server: {papers: [{id, title}], texts: [{title, abstract}],
+// source: "file name, format"}. It adds to the profile For you ranks by; it is never sent elsewhere.
+export const library = {
+  get: () => read("cp.library", { papers: [], texts: [], source: "" }),
+  set: (value) => write("cp.library", value),
+  clear: () => write("cp.library", { papers: [], texts: [], source: "" }),
+};
+
 // The listing order the reader last chose ("" until they choose one).
 export const sortChoice = {
   get: () => read("cp.sort", ""),

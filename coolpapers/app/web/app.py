@@ -13,7 +13,18 @@ from coolpapers.app.settings import Settings, load_settings
 from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.errors import install_error_handlers
 from coolpapers.app.web.openapi import install_openapi
-from coolpapers.app.web.routes import atom, counters, faq, health, home, listings, papers, search, status
+from coolpapers.app.web.routes import (
+    atom,
+    counters,
+    faq,
+    health,
+    home,
+    library,
+    listings,
+    papers,
+    search,
+    status,
+)
 from coolpapers.app.web.security import CrossSiteGuard, SecurityHeaders
 from coolpapers.app.web.state import AppState
 
@@ -52,6 +63,7 @@ def create_app(settings: Settings, faq_channels: FaqChannels | None = None) -> F
     app.include_router(papers.router)
     app.include_router(status.router)
     app.include_router(counters.router)
+    app.include_router(library.router)
     # Before the listing router, which would read /arxiv/{cats}/feed as a category list.
     app.include_router(atom.router)
     # Last: its /arxiv/{spec} catch-all must not shadow other /arxiv/... routes (search, feeds).

@@ -146,8 +146,9 @@ class ForYou:
         return profile, [known[i] for i in profile]
 
     def rank_listing(
-        self, session: Session, listing: str | None, papers: list[C], liked: Liked, keywords: list[str]
-    ) -> Ranked[C]:
+        self, session: Session, listing: str | None, papers: list[C], liked: Liked, keywords: list[str],
+        texts: list[str] | None = None,
+    ) -> Ranked[C]:  # fmt: skip
         """`listing`: a key naming this exact list of papers (the listing cache's, with its data
         stamp), under which its vectors are kept; None for a list not worth keeping (search results)."""
         try:
@@ -155,10 +156,11 @@ class ForYou:
         except ValueError:  # the papers hold no words to compare (a day model needs some)
             return Ranked(papers, {}, {}, used=0, unknown=0)
         profile, rows = self._liked_rows(session, model, liked.ids)
-        if keywords:  # the reader's own words count as one more liked text
-            rows.append(model.vectors([" ".join(keywords)]))
+        extra = [*(texts or []), *([" ".join(keywords)] if keywords else [])]
+        if extra:  # papers known by their text, and the reader's own words, count as liked texts
+            rows.extend(model.vectors(extra)[k] for k in range(len(extra)))
         ranking = rank(candidates, sp.vstack(rows, format="csr") if rows else model.vectors([]))
-        names: list[str | None] = [*profile, None]
+        names: list[str | None] = [*profile, *([None] * len(extra)), None]
         ordered = [papers[k] for k in ranking.order]
         scores = {p.arxiv_id: round(float(ranking.scores[k]), 6) for k, p in enumerate(papers)}
         because = {

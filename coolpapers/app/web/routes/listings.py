@@ -19,6 +19,7 @@ from coolpapers.app.arxiv.catexpr import (
     UnknownCategory,
     parse_category_expr,
 )
+from coolpapers.app.ranking.text_model import paper_text
 from coolpapers.app.store.day_listings import neighbour_days
 from coolpapers.app.web.deps import ForYouDep, ListingsDep, SessionDep, SettingsDep, TemplatesDep
 from coolpapers.app.web.errors import error_response
@@ -239,13 +240,13 @@ def _listing_json(
     because: dict[str, str | None] = {}
     if profile is not None:
         wanted = parse_liked(values)
-        ranked = foryou.rank_listing(
-            session, listings.version(session, key), papers, wanted, profile.keywords
-        )
+        texts = [paper_text(t.title, t.abstract) for t in profile.texts]
+        version = listings.version(session, key)
+        ranked = foryou.rank_listing(session, version, papers, wanted, profile.keywords, texts)
         liked = LikedOut(used=ranked.used, unknown=ranked.unknown, malformed=wanted.malformed,
                          duplicate=wanted.duplicate)  # fmt: skip
         extra = {"sort": "foryou", "liked": liked}
-        if ranked.used or profile.keywords:
+        if ranked.used or profile.keywords or texts:
             papers, scores, because = ranked.papers, ranked.scores, ranked.because
         else:
             extra["hint"] = NO_PROFILE

@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from coolpapers.app.web.schemas.library import LibraryText
+
 
 class CountersOut(BaseModel):
     pdf_opens: int = 0
@@ -46,6 +48,10 @@ class LikedOut(BaseModel):
 class ForYouIn(BaseModel):
     liked: list[str] = Field(default_factory=list, description="arXiv ids, any spelling, at most 200")
     keywords: list[str] = Field(default_factory=list, max_length=50, description="the reader's own words")
+    texts: list[LibraryText] = Field(
+        default_factory=list, max_length=100,
+        description="liked papers known only by title and abstract (a library's entries without an arXiv id)",
+    )  # fmt: skip
 
 
 class ListingOut(BaseModel):

@@ -84,3 +84,40 @@ def test_an_imported_bibtex_library_makes_the_listing_for_you(page: Any, base_ur
     page.click(".bar-settings")
     page.click("#settings-panel .library-forget")
     assert status.inner_text() == "No library imported."
+
+
+def test_a_sync_link_opened_in_a_second_browser_shows_the_same_stars(browser: Any, base_url: str) -> None:
+    laptop, phone = browser.new_context(), browser.new_context()
+    try:
+        first = laptop.new_page()
+        first.goto(f"{base_url}/arxiv/cs.CL?date={DAY}")
+        wait_complete(first)
+        starred = _ids(first)[:3]
+        for paper in starred:
+            first.locator(f"article.paper[data-id='{paper}'] .act-star").click()
+        first.click(".bar-settings")
+        first.click("#settings-panel .sync-make")
+        link = first.locator("#settings-panel .sync-link a")
+        link.wait_for(timeout=5000)
+        url = link.get_attribute("href")
+        assert url and "/sync/" in url
+
+        second = phone.new_page()
+        second.goto(url)
+        second.locator(".sync-page .sync-status", has_text="Synced: 3 starred papers").wait_for(timeout=5000)
+        second.goto(f"{base_url}/arxiv/cs.CL?date={DAY}")
+        wait_complete(second)
+        ids = second.evaluate("JSON.parse(localStorage.getItem('cp.stars')).map((s) => s.id)")
+        assert ids == starred
+        on = second.locator("article.paper .act-star[aria-pressed='true']")
+        assert on.count() == 3
+
+        # A star removed on the phone is gone on the laptop at its next page.
+        second.locator(f"article.paper[data-id='{starred[0]}'] .act-star").click()
+        wait_until(second, "JSON.parse(localStorage.getItem('cp.sync.agreed')).stars.length === 2", 5000)
+        first.reload()
+        wait_complete(first)
+        wait_until(first, "JSON.parse(localStorage.getItem('cp.stars')).length === 2", 5000)
+    finally:
+        laptop.close()
+        phone.close()

@@ -7,6 +7,7 @@ import { renderMath } from "./math.js";
 import { applySearch, initSearch } from "./search.js";
 import { MIN_PROFILE, profileSize } from "./foryou.js";
 import { language, sortChoice } from "./store.js";
+import { initSync } from "./sync.js";
 
 const cfgEl = document.getElementById("page-config");
 const cfg = cfgEl ? JSON.parse(cfgEl.textContent) : {};
@@ -17,6 +18,7 @@ const papersEl = document.getElementById("papers");
 renderMath(document);
 initCards(cfg, () => language.get(cfg.languages));
 initBar(cfg);
+initSync();
 initSearch();
 awaitLookups();
 

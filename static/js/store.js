@@ -51,6 +51,16 @@ export const library = {
   clear: () => write("cp.library", { papers: [], texts: [], source: "" }),
 };
 
+// The sync link's secret, and the profile as last agreed with the server (to tell whether this
+// browser changed since: if not, the server's copy wins; if so, the two are merged).
+export const sync = {
+  token: () => read("cp.sync", ""),
+  setToken: (token) => write("cp.sync", token),
+  agreed: () => read("cp.sync.agreed", null),
+  setAgreed: (profile) => write("cp.sync.agreed", profile),
+  forget() { write("cp.sync", ""); write("cp.sync.agreed", null); },
+};
+
 // The listing order the reader last chose ("" until they choose one).
 export const sortChoice = {
   get: () => read("cp.sort", ""),

@@ -248,6 +248,19 @@ class TextModelRow(Base):
     weights: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class ReaderProfile(Base):
+    """A reader's state shared between their devices through a secret link: stars, imported library,
+    keywords (JSON, as the page keeps it). Only the SHA-256 of the link's token is stored, so the
+    table cannot be turned back into links; deleting the row revokes the link."""
+
+    __tablename__ = "reader_profiles"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class PaperCounter(Base):
     """Reader activity per paper; kept apart from papers so hot writes don't touch paper rows."""
 

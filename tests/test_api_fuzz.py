@@ -5,16 +5,21 @@ added later are covered automatically because the operations come from the live 
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Err
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from coolpapers.app.store.migrate import upgrade
 from tests.search_fixtures import demo_app
 
 MAX_EXAMPLES = 60
+# A body no JSON schema can describe: a reference-manager file is valid only if it parses as BibTeX,
+# RIS or CSL-JSON, so a schema-valid body may rightly be refused (400). Every other check still runs.
+FILE_BODIES = {"/api/library"}
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +54,7 @@ def test_api_conforms_to_its_schema(api_schema: schemathesis.schemas.BaseSchema)
             suppress_health_check=list(HealthCheck),
         )
         def check(case: schemathesis.Case) -> None:
-            case.call_and_validate()
+            excluded: list[Any] = [positive_data_acceptance] if case.operation.path in FILE_BODIES else []
+            case.call_and_validate(excluded_checks=excluded)
 
         check()

@@ -154,3 +154,24 @@ def test_a_switched_off_duty_waits_for_the_stop_instead_of_ending(database_url: 
         return still_running
 
     assert asyncio.run(run())
+
+
+def test_the_heart_sort_is_bm25_of_the_keywords_with_phrases(client: TestClient) -> None:
+    day = _listing(client)["papers"]
+    ranked = _listing(client, sort="keywords", keywords="speech recognition,dialogue")
+    assert ranked["sort"] == "keywords" and ranked["hint"] is None
+    papers = ranked["papers"]
+    assert sorted(p["arxiv_id"] for p in papers) == sorted(p["arxiv_id"] for p in day)
+    scores = [p["score"] for p in papers]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    text = lambda p: (p["title"] + " " + p["abstract"]).lower()  # noqa: E731
+    assert "speech recognition" in text(papers[0]) or "dialogue" in text(papers[0])
+    matched = [p for p in papers if p["score"] > 0]
+    assert all("speech" in text(p) or "recogni" in text(p) or "dialog" in text(p) for p in matched)
+    # Quotes and operators are only characters: '"language model"' is the phrase, and only the phrase.
+    phrase = [
+        p for p in _listing(client, sort="keywords", keywords='"language (model)"')["papers"] if p["score"]
+    ]
+    assert phrase and all("language model" in text(p).replace("-", " ") for p in phrase)
+    empty = _listing(client, sort="keywords", keywords=" , ")
+    assert empty["hint"] and [p["arxiv_id"] for p in empty["papers"]] == [p["arxiv_id"] for p in day]

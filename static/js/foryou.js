@@ -22,17 +22,16 @@ function likedIds() {
   return ids;
 }
 
-async function ranked(cfg) {
-  const texts = library.get().texts.slice(0, 100);
-  const body = JSON.stringify({ liked: likedIds(), keywords: keywords.list(), texts });
+// The whole day in the server's order: POST (For you, the profile in `body`) or GET (`params`).
+async function serverOrder(cfg, { body = null, params = {} } = {}) {
   const order = new Map();
   const because = new Map();
   for (let page = 1; ; page += 1) {
-    const params = new URLSearchParams({ date: cfg.date, size: String(PAGE), page: String(page) });
-    if (cfg.showAll) params.set("show", "all");
-    const res = await fetch(`/api/arxiv/${cfg.expr}?${params}`, {
-      method: "POST", body, headers: { "Content-Type": "application/json", Accept: "application/json" },
-    });
+    const query = new URLSearchParams({ date: cfg.date, size: String(PAGE), page: String(page), ...params });
+    if (cfg.showAll) query.set("show", "all");
+    const init = body === null ? { headers: { Accept: "application/json" } }
+      : { method: "POST", body, headers: { "Content-Type": "application/json", Accept: "application/json" } };
+    const res = await fetch(`/api/arxiv/${cfg.expr}?${query}`, init);
     const data = await res.json().catch(() => null);
     if (!res.ok || !data) throw new Error(data?.error?.message || `HTTP ${res.status}`);
     for (const p of data.papers) {
@@ -40,6 +39,33 @@ async function ranked(cfg) {
       if (p.because) because.set(p.arxiv_id, p.because);
     }
     if (page * PAGE >= data.total || !data.papers.length) return { order, because, hint: data.hint };
+  }
+}
+
+function ranked(cfg) {
+  const texts = library.get().texts.slice(0, 100);
+  return serverOrder(cfg, { body: JSON.stringify({ liked: likedIds(), keywords: keywords.list(), texts }) });
+}
+
+const byRank = (result) => (a, b) =>
+  (result.order.get(a.dataset.id) ?? Number.MAX_SAFE_INTEGER) - (result.order.get(b.dataset.id) ?? Number.MAX_SAFE_INTEGER)
+  || a.dataset.index - b.dataset.index;
+
+// The ❤ sort: BM25 of the reader's keywords (a keyword of several words is a phrase), by the server.
+export async function sortByKeywords(cfg, cards, note) {
+  note.hidden = true;
+  const words = keywords.list();
+  if (!words.length) {
+    note.textContent = "The ❤ sort needs preference keywords: set them on the home page.";
+    note.hidden = false;
+    return cards;
+  }
+  try {
+    return cards.sort(byRank(await serverOrder(cfg, { params: { sort: "keywords", keywords: words.join(",") } })));
+  } catch (err) {
+    note.textContent = `The ❤ sort is unavailable right now (${err.message}).`;
+    note.hidden = false;
+    return cards;
   }
 }
 
@@ -78,6 +104,5 @@ export async function sortForYou(cfg, cards, note) {
     const liked = result.because.get(card.dataset.id);
     if (liked && liked !== card.dataset.id) why(card, liked, titles);
   }
-  const rank = (c) => result.order.get(c.dataset.id) ?? Number.MAX_SAFE_INTEGER;
-  return cards.sort((a, b) => rank(a) - rank(b) || a.dataset.index - b.dataset.index);
+  return cards.sort(byRank(result));
 }

@@ -1,8 +1,7 @@
 // Long days: the first cards come with the page, the rest are fetched as server-rendered
 // fragments (escaped by the same templates) and appended; sorting works on the whole day.
-import { sortForYou } from "./foryou.js";
+import { sortByKeywords, sortForYou } from "./foryou.js";
 import { renderMath } from "./math.js";
-import { keywords } from "./store.js";
 
 let complete = null;
 
@@ -38,24 +37,10 @@ export function loadRest(cfg, papersEl, onCards) {
   return complete;
 }
 
-function keywordScore(card, words) {
-  const text = (card.querySelector(".title-text").textContent + " " +
-                card.querySelector(".abstract").textContent).toLowerCase();
-  return words.reduce((n, w) => n + (text.includes(w) ? 1 : 0), 0);
-}
-
 const SORTS = {
   arxiv: () => (a, b) => a.dataset.index - b.dataset.index,
   published: () => (a, b) => (b.dataset.published > a.dataset.published ? 1 : -1),
   popular: () => (a, b) => b.dataset.pop - a.dataset.pop || a.dataset.index - b.dataset.index,
-  keywords: () => {
-    const words = keywords.list();
-    const score = new Map();
-    return (a, b) => {
-      for (const c of [a, b]) if (!score.has(c)) score.set(c, keywordScore(c, words));
-      return score.get(b) - score.get(a) || a.dataset.index - b.dataset.index;
-    };
-  },
 };
 
 export async function sortCards(papersEl, how, cfg) {
@@ -65,6 +50,8 @@ export async function sortCards(papersEl, how, cfg) {
   const note = document.getElementById("sort-note");
   if (how === "foryou") {
     cards = await sortForYou(cfg, cards, note);
+  } else if (how === "keywords") {
+    cards = await sortByKeywords(cfg, cards, note);
   } else {
     note.hidden = true;
     cards.sort((SORTS[how] || SORTS.arxiv)());

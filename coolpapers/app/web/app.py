@@ -21,7 +21,9 @@ from coolpapers.app.web.routes import (
     home,
     library,
     listings,
+    listings_api,
     papers,
+    profiles,
     search,
     status,
 )
@@ -64,9 +66,11 @@ def create_app(settings: Settings, faq_channels: FaqChannels | None = None) -> F
     app.include_router(status.router)
     app.include_router(counters.router)
     app.include_router(library.router)
+    app.include_router(profiles.router)
     # Before the listing router, which would read /arxiv/{cats}/feed as a category list.
     app.include_router(atom.router)
     # Last: its /arxiv/{spec} catch-all must not shadow other /arxiv/... routes (search, feeds).
+    app.include_router(listings_api.router)
     app.include_router(listings.router)
     return app
 

@@ -13,6 +13,7 @@ from coolpapers.app.search.engine import SearchIndex
 from coolpapers.app.settings import Settings
 from coolpapers.app.store.db import session_scope
 from coolpapers.app.web.foryou import ForYou
+from coolpapers.app.web.keyword_sort import KeywordSort
 from coolpapers.app.web.listing import ListingService
 from coolpapers.app.web.state import AppState
 
@@ -38,6 +39,10 @@ def get_foryou(state: StateDep) -> ForYou:
     return state.foryou
 
 
+def get_keyword_sort(state: StateDep) -> KeywordSort:
+    return state.keyword_sort
+
+
 def get_templates(state: StateDep) -> Jinja2Templates:
     return state.templates
 
@@ -60,4 +65,5 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 ForYouDep = Annotated[ForYou, Depends(get_foryou)]
+KeywordSortDep = Annotated[KeywordSort, Depends(get_keyword_sort)]
 SearchDep = Annotated[SearchIndex, Depends(get_search)]

@@ -26,6 +26,7 @@ from coolpapers.app.web.assets import served_static
 from coolpapers.app.web.cache import Cache, MemoryCache, RedisCache
 from coolpapers.app.web.faq_watch import WatchHub
 from coolpapers.app.web.foryou import ForYou
+from coolpapers.app.web.keyword_sort import KeywordSort
 from coolpapers.app.web.listing import ListingService
 from coolpapers.app.web.sse import RECHECK_S
 
@@ -46,6 +47,7 @@ class AppState:
     # Set when the process is asked to stop: open FAQ streams end (retryable) instead of being cut.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     foryou: ForYou = field(default_factory=ForYou)  # For you: the text model and listings' vectors
+    keyword_sort: KeywordSort = field(default_factory=KeywordSort)  # the ❤ sort's indexes of listings
 
     @classmethod
     def build(cls, settings: Settings, faq_channels: FaqChannels | None = None) -> AppState:

@@ -68,7 +68,15 @@ async def _body(request: Request) -> bytes:
     return bytes(data)
 
 
-@router.post("/api/library", response_model=LibraryOut, responses=error_responses(400, 413))
+FILE_BODY = {"requestBody": {"required": True, "content": {
+    "text/plain": {"schema": {"type": "string"}},
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+}}}  # fmt: skip
+
+
+@router.post(
+    "/api/library", response_model=LibraryOut, responses=error_responses(400, 413), openapi_extra=FILE_BODY
+)
 async def import_library(request: Request, search: SearchDep) -> LibraryOut:
     """The body is the exported file itself (any content type)."""
     data = await _body(request)

@@ -8,7 +8,7 @@ included before this one; `search` is reserved here as a second guard.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
@@ -19,21 +19,13 @@ from coolpapers.app.arxiv.catexpr import (
     UnknownCategory,
     parse_category_expr,
 )
-from coolpapers.app.ranking.text_model import paper_text
 from coolpapers.app.store.day_listings import neighbour_days
-from coolpapers.app.web.deps import ForYouDep, ListingsDep, SessionDep, SettingsDep, TemplatesDep
+from coolpapers.app.web.deps import ListingsDep, SessionDep, SettingsDep, TemplatesDep
 from coolpapers.app.web.errors import error_response
-from coolpapers.app.web.foryou import MAX_LIKED, ForYou, parse_liked, split_liked
 from coolpapers.app.web.listing import ListingKey, ListingService
 from coolpapers.app.web.routes.paper_pages import looks_like_ids, paper_page
-from coolpapers.app.web.schemas.errors import error_responses
 from coolpapers.app.web.schemas.listing import (
-    CountersOut,
-    ForYouIn,
-    LikedOut,
     ListedPaperOut,
-    ListedPaperWithCounters,
-    ListingOut,
 )
 
 router = APIRouter(tags=["listings"])
@@ -179,82 +171,3 @@ def _render_page(request: Request, session: SessionDep, listings: ListingService
         "show_param": "&show=all" if key.with_replacements else "",
     }  # fmt: skip
     return templates.get_template("listing.html").render(context)
-
-
-SortParam = Annotated[Literal["arxiv", "foryou"], Query(description="foryou: by similarity to `liked`")]
-LikedParam = Annotated[
-    list[str], Query(description=f"arXiv ids the reader liked, any spelling, repeated or comma-separated; "
-                     f"at most {MAX_LIKED}")
-]  # fmt: skip
-PageParam = Annotated[int, Query(ge=1, le=100_000)]
-SizeParam = Annotated[int, Query(ge=1, description=f"papers per page, at most {MAX_API_SIZE}")]
-NO_PROFILE = "Nothing liked is stored here yet: star or open papers (or import a library) for For you."
-
-
-@router.get(
-    "/api/arxiv/{spec:path}", response_model=ListingOut, responses=error_responses(400, 404, 414, 422)
-)
-def arxiv_listing_json(
-    request: Request, spec: SpecParam, session: SessionDep, templates: TemplatesDep, listings: ListingsDep,
-    foryou: ForYouDep, date: DateParam = None, show: ShowParam = None, page: PageParam = 1,
-    size: SizeParam = 100, sort: SortParam = "arxiv", liked: LikedParam = [],  # noqa: B006 (FastAPI copies it)
-) -> Response | ListingOut:  # fmt: skip
-    """One page of a day's listing as JSON, with each paper's counters; `sort=foryou` orders the
-    whole day by similarity to the `liked` papers, each with its `score` and `because`."""
-    check_sizes(request, spec, MAX_FORYOU_QUERY_LENGTH if sort == "foryou" else MAX_QUERY_LENGTH)
-    body = ForYouIn(liked=liked) if sort == "foryou" else None
-    return _listing_json(request, spec, session, templates, listings, foryou, date, show, page, size, body)
-
-
-@router.post(
-    "/api/arxiv/{spec:path}", response_model=ListingOut, responses=error_responses(400, 404, 414, 422)
-)
-def arxiv_listing_for_you(
-    request: Request, spec: SpecParam, body: ForYouIn, session: SessionDep, templates: TemplatesDep,
-    listings: ListingsDep, foryou: ForYouDep, date: DateParam = None, show: ShowParam = None,
-    page: PageParam = 1, size: SizeParam = 100,
-) -> Response | ListingOut:  # fmt: skip
-    """The day's listing For you, for a profile too long for a URL: `{"liked": [...], "keywords": [...]}`."""
-    check_sizes(request, spec)
-    return _listing_json(request, spec, session, templates, listings, foryou, date, show, page, size, body)
-
-
-def _listing_json(
-    request: Request, spec: str, session: SessionDep, templates: TemplatesDep, listings: ListingService,
-    foryou: ForYou, date: str | None, show: str | None, page: int, size: int, profile: ForYouIn | None,
-) -> Response | ListingOut:  # fmt: skip
-    values = split_liked(profile.liked) if profile is not None else []
-    if len(values) > MAX_LIKED:
-        raise HTTPException(
-            400, f"at most {MAX_LIKED} liked ids (got {len(values)}); send the {MAX_LIKED} that matter most"
-        )
-    try:
-        key = resolve_key(session, listings, spec, date, show)
-        papers = papers_of(session, listings, key)
-    except PageError as exc:
-        return page_error(request, templates, exc)
-    size = min(size, MAX_API_SIZE)
-    counters = listings.counters(session, key, papers)
-    extra: dict[str, Any] = {}
-    scores: dict[str, float] = {}
-    because: dict[str, str | None] = {}
-    if profile is not None:
-        wanted = parse_liked(values)
-        texts = [paper_text(t.title, t.abstract) for t in profile.texts]
-        version = listings.version(session, key)
-        ranked = foryou.rank_listing(session, version, papers, wanted, profile.keywords, texts)
-        liked = LikedOut(used=ranked.used, unknown=ranked.unknown, malformed=wanted.malformed,
-                         duplicate=wanted.duplicate)  # fmt: skip
-        extra = {"sort": "foryou", "liked": liked}
-        if ranked.used or profile.keywords or texts:
-            papers, scores, because = ranked.papers, ranked.scores, ranked.because
-        else:
-            extra["hint"] = NO_PROFILE
-    part = papers[(page - 1) * size : page * size]
-    return ListingOut(
-        date=key.day, categories=list(key.expr.include), exclude=list(key.expr.exclude),
-        total=len(papers), page=page, size=size, **extra,
-        papers=[ListedPaperWithCounters(**p.model_dump(), counters=counters.get(p.arxiv_id, CountersOut()),
-                                        score=scores.get(p.arxiv_id), because=because.get(p.arxiv_id))
-                for p in part],
-    )  # fmt: skip

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import pickle
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,9 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.ingest.demo import load_demo
-from coolpapers.app.ranking.refit import needs_refit, refit
+from coolpapers.app.ranking.refit import RefitFailed, needs_refit, refit
 from coolpapers.app.ranking.text_model import VERSION
 from coolpapers.app.settings import Settings
+from coolpapers.app.store.db import make_engine, make_session_factory
 from coolpapers.app.store.text_models import model_by_id, newest_model_id
 from coolpapers.app.web.app import create_app
 from coolpapers.worker.context import WorkerContext
@@ -175,3 +178,28 @@ def test_the_heart_sort_is_bm25_of_the_keywords_with_phrases(client: TestClient)
     assert phrase and all("language model" in text(p).replace("-", " ") for p in phrase)
     empty = _listing(client, sort="keywords", keywords=" , ")
     assert empty["hint"] and [p["arxiv_id"] for p in empty["papers"]] == [p["arxiv_id"] for p in day]
+
+
+def test_a_fit_that_cannot_be_stored_says_why_in_words_and_the_duty_goes_on(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite's write lock held past every wait: the driver's error carries the model's bytes among
+    # its parameters, which cannot be pickled back from the child. It must arrive as RefitFailed.
+    from coolpapers.app.ranking import refit as refit_module
+    from coolpapers.app.store import db as store_db
+
+    engine = make_engine(sqlite_url)
+    load_demo(make_session_factory(engine))
+    engine.dispose()
+    monkeypatch.setattr(store_db, "DEFAULT_SQLITE_WAIT_S", 0.2)
+    monkeypatch.setattr(refit_module, "SAVE_PATIENCE_S", 0.5)
+    lock = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(RefitFailed) as failed:
+            refit(sqlite_url, 200)
+        assert failed.value.transient and "locked" in str(failed.value)
+        assert pickle.loads(pickle.dumps(failed.value)).transient  # it survives the trip back
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from concurrent.futures.process import BrokenProcessPool
 
-from coolpapers.app.ranking.refit import needs_refit, refit_in_child
+from coolpapers.app.ranking.refit import RefitFailed, needs_refit, refit_in_child
 from coolpapers.app.store.db import error_line
 from coolpapers.worker.context import WorkerContext, first_of
 from coolpapers.worker.retry import TRANSIENT, Backoff
@@ -36,4 +37,8 @@ async def text_model_keeper(ctx: WorkerContext, stop: asyncio.Event) -> None:
             log.warning(
                 "text model: cannot reach the database (%s); trying again in %.0f s", error_line(exc), wait
             )
+        except (RefitFailed, BrokenProcessPool) as exc:
+            # A fit is a convenience (days rank by themselves meanwhile): it never stops the worker.
+            wait = max(wait, backoff.failed())
+            log.warning("text model: the fit failed (%s); trying again in %.0f s", exc or "child died", wait)
         await first_of(stop.wait(), timeout=wait)

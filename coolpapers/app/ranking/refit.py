@@ -15,10 +15,30 @@ from dataclasses import dataclass
 
 from coolpapers.app.ranking.text_model import VERSION, TextModel, paper_text
 from coolpapers.app.store import text_models
-from coolpapers.app.store.db import make_engine, make_session_factory, session_scope
+from coolpapers.app.store.db import (
+    TRANSIENT,
+    error_line,
+    make_engine,
+    make_session_factory,
+    patiently,
+    session_scope,
+)
 from coolpapers.app.store.models import utcnow
 
 GROWTH = 1.2
+SAVE_PATIENCE_S = 60.0  # a long import may hold SQLite's write lock: the fit is not thrown away for it
+
+
+class RefitFailed(Exception):
+    """A fit that failed, as plain text: it crosses back from the child process, and a driver's
+    own exception may hold what cannot be pickled (a model's bytes among its parameters)."""
+
+    def __init__(self, message: str, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+    def __reduce__(self) -> tuple[type[RefitFailed], tuple[str, bool]]:
+        return (RefitFailed, (str(self), self.transient))
 
 
 @dataclass(frozen=True)
@@ -47,7 +67,7 @@ def needs_refit(database_url: str, limit: int, max_age: dt.timedelta) -> bool:
 
 
 def refit(database_url: str, limit: int) -> Refit:
-    """Fit on the `limit` most recently stored papers and store the model."""
+    """Fit on the `limit` most recently stored papers and store the model; RefitFailed if not."""
     engine = make_engine(database_url, pool_size=1)
     try:
         factory = make_session_factory(engine)
@@ -57,9 +77,16 @@ def refit(database_url: str, limit: int) -> Refit:
             return Refit(None, 0, 0)
         model = TextModel.fit(texts)
         vocabulary, weights = model.to_data()
-        with session_scope(factory) as session:
-            model_id = text_models.save_model(session, VERSION, len(texts), vocabulary, weights)
-        return Refit(model_id, len(texts), model.terms)
+
+        def save() -> int:
+            with session_scope(factory) as session:
+                return text_models.save_model(session, VERSION, len(texts), vocabulary, weights)
+
+        return Refit(patiently(save, SAVE_PATIENCE_S), len(texts), model.terms)
+    except TRANSIENT as exc:
+        raise RefitFailed(error_line(exc), transient=True) from None
+    except Exception as exc:  # anything else, said in words that survive the trip back
+        raise RefitFailed(f"{type(exc).__name__}: {error_line(exc)}", transient=False) from None
     finally:
         engine.dispose()
 

@@ -122,3 +122,28 @@ def test_the_api_refuses_what_is_not_a_library(client: TestClient) -> None:
     assert big.status_code == 413 and "5 MB" in big.json()["error"]["message"]
     too_many = client.post("/api/arxiv/cs.CL", json={"texts": [{"title": "t"}] * 101})
     assert too_many.status_code == 422
+
+
+REAL = Path(__file__).parent / "data" / "real" / "refmanager"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "entries", "ids"),
+    [
+        ("zotero.bib", "bibtex", 8, ["1706.05125", "1812.01431", "1809.01201", "1809.00549", "1804.03984"]),
+        ("mendeley.bib", "bibtex", 5, ["1212.1701", "1405.3452"]),
+        ("jabref.bib", "bibtex", 13, ["1611.07191"]),
+        ("zotero.ris", "ris", 6, []),
+        ("zotero.json", "csl-json", 7, ["1701.08140", "1906.10026", "1806.01401"]),
+    ],
+)
+def test_real_exports_of_zotero_mendeley_and_jabref(
+    name: str, kind: str, entries: int, ids: list[str]
+) -> None:
+    found_kind, found = read_library((REAL / name).read_bytes())
+    assert (found_kind, len(found)) == (kind, entries)
+    assert [e.arxiv_id for e in found if e.arxiv_id] == ids
+    assert all(e.title and "{" not in e.title for e in found)  # case braces gone, every entry titled
+    if name == "zotero.bib":
+        assert found[0].title == "Deal or No Deal? End-to-End Learning for Negotiation Dialogues"
+        assert found[0].abstract.startswith("Much of human dialogue occurs in semi-cooperative settings")

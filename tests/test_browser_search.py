@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.search.writer import IndexUpdater
 from tests.atom_check import atom_problems
-from tests.browser_fixtures import browser, collect_dialogs, demo_factory, page, shot
+from tests.browser_fixtures import browser, collect_dialogs, demo_factory, page, shot, wait_until
 from tests.conftest import make_settings
 from tests.live import serve
 
@@ -101,3 +101,23 @@ def test_xss_payloads_in_results_never_run(page: Any, search_url: str) -> None:
     assert "<script>window.__xss=1</script>" in card.locator(".title-text").inner_text()  # shown as text
     assert page.evaluate("window.__xss") is None and not dialogs
     assert page.locator(".paper img, .paper svg:not(.katex *), .paper iframe, .paper script").count() == 0
+
+
+def _ids(page: Any) -> list[str]:
+    return list(page.evaluate("[...document.querySelectorAll('#papers > .paper')].map((c) => c.dataset.id)"))
+
+
+def test_search_results_for_you_follow_the_stars(page: Any, search_url: str) -> None:
+    page.goto(f"{search_url}/arxiv/search?query=language&sort=relevance")
+    relevance = _ids(page)
+    starred = relevance[-2:]  # two of the least relevant on the first page
+    for paper in starred:
+        page.locator(f"article.paper[data-id='{paper}'] .act-star").click()
+    page.select_option("select[name=sort]", "foryou")
+    page.click("form.site-search button[type=submit]")
+    page.wait_for_url("**sort=foryou**")
+    wait_until(page, "document.getElementById('papers')?.dataset.sort === 'foryou'")
+    ranked = _ids(page)
+    assert len(ranked) > len(relevance) and set(ranked[:2]) == set(starred)
+    assert page.locator("#papers .why").count() > 0
+    assert page.locator(".pager").count() == 0  # the 200 most relevant, on one page

@@ -106,3 +106,43 @@ export async function sortForYou(cfg, cards, note) {
   }
   return cards.sort(byRank(result));
 }
+
+// Search results For you: the page holds the most relevant matches; the server orders them by the
+// starred papers (GET /api/search?sort=foryou), and each card says which one it is close to.
+export async function sortSearchForYou(cfg, papersEl, note) {
+  const liked = likedIds();
+  const cards = [...papersEl.querySelectorAll(":scope > .paper")];
+  if (!liked.length) {
+    note.textContent = "For you needs papers you liked: star or open a few, or import your library (Settings).";
+    note.hidden = false;
+    return;
+  }
+  const order = new Map();
+  const because = new Map();
+  try {
+    for (let page = 1; page <= 2; page += 1) {
+      const params = new URLSearchParams({ q: cfg.query, sort: "foryou", size: "100", page: String(page),
+                                           liked: liked.join(",") });
+      const res = await fetch(`/api/search?${params}`, { headers: { Accept: "application/json" } });
+      const data = await res.json().catch(() => null);
+      if (!res.ok || !data) throw new Error(data?.error?.message || `HTTP ${res.status}`);
+      for (const p of data.papers) {
+        order.set(p.arxiv_id, order.size);
+        if (p.because) because.set(p.arxiv_id, p.because);
+      }
+      if (data.hint) { note.textContent = data.hint; note.hidden = false; }
+      if (page * 100 >= data.total) break;
+    }
+  } catch (err) {
+    note.textContent = `For you is unavailable right now (${err.message}); showing relevance order.`;
+    note.hidden = false;
+    return;
+  }
+  const titles = new Map([...library.get().papers, ...stars.all()].map((s) => [s.id, s.title]));
+  for (const card of cards) {
+    const liked = because.get(card.dataset.id);
+    if (liked && liked !== card.dataset.id) why(card, liked, titles);
+  }
+  papersEl.append(...cards.sort(byRank({ order })));
+  papersEl.dataset.sort = "foryou";
+}

@@ -5,7 +5,7 @@ import { loadRest, sortCards } from "./listing.js";
 import { awaitLookups } from "./lookup.js";
 import { renderMath } from "./math.js";
 import { applySearch, initSearch } from "./search.js";
-import { MIN_PROFILE, profileSize } from "./foryou.js";
+import { MIN_PROFILE, profileSize, sortSearchForYou } from "./foryou.js";
 import { language, sortChoice } from "./store.js";
 import { initSync } from "./sync.js";
 
@@ -46,3 +46,5 @@ if (sort && papersEl && initial && initial !== "arxiv" && [...sort.options].some
   sort.value = initial;
   sortCards(papersEl, initial, cfg);
 }
+
+if (cfg.foryou && papersEl) sortSearchForYou(cfg, papersEl, document.getElementById("sort-note"));

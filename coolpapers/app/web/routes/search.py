@@ -31,6 +31,7 @@ MAX_RELATED = 50
 NOT_READY = "the search index is still being built; try again in a minute"
 QUERY_HELP = 'words, "phrases", -word, a OR b, author:Name, cat:cs.CL, before:/after:YYYY-MM-DD, arXiv ids'
 SortParam = Literal["relevance", "date"]
+PAGE_SORTS: dict[str, Literal["relevance", "date", "foryou"]] = {"date": "date", "foryou": "foryou"}
 FORYOU_POOL = 200  # sort=foryou: how many of the most relevant matches are ordered For you
 NO_PROFILE = "None of the liked ids is stored here: the results keep their relevance order."
 
@@ -172,25 +173,30 @@ def search_page(
 ) -> HTMLResponse:
     check_query_length(query)
     # A hand-edited URL with a bad value still gets a page, never a validation error.
-    chosen: SortParam = "date" if sort == "date" else "relevance"
-    page_no = int(page) if page.isdigit() and 0 < int(page) <= MAX_RESULTS else 1
+    chosen = PAGE_SORTS.get(sort, "relevance")
+    # For you: the FORYOU_POOL most relevant on one page, which the page reorders by the reader's
+    # stars (kept in the browser: the server never sees them here).
+    size = FORYOU_POOL if chosen == "foryou" else PAGE_SIZE_HTML
+    page_no = int(page) if page.isdigit() and 0 < int(page) <= MAX_RESULTS and chosen != "foryou" else 1
     marked = highlight.lower() in ("1", "true", "on", "yes")
     result: SearchPage | None = None
     not_ready = False
     if query.strip():
         try:
-            result = search.search(query, sort=chosen, page=page_no, size=PAGE_SIZE_HTML, marks=marked)
+            by: SortParam = "date" if chosen == "date" else "relevance"
+            result = search.search(query, sort=by, page=page_no, size=size, marks=marked)
         except IndexNotReady:
             not_ready = True
     hits = result.hits if result else []
     cards = cards_for(session, [h.arxiv_id for h in hits], settings.arxiv_pdf_url)
-    pages = -(-result.total // PAGE_SIZE_HTML) if result else 0
+    pages = -(-result.total // size) if result and chosen != "foryou" else 0
     params = {"query": query, "sort": chosen} | ({"highlight": "1"} if marked else {})
-    config = {"pdfUrl": settings.arxiv_pdf_url, "total": len(cards.papers)}
+    config = {"pdfUrl": settings.arxiv_pdf_url, "total": len(cards.papers), "foryou": chosen == "foryou",
+              "query": query}  # fmt: skip
     context = {
         "query": query, "sort": chosen, "highlight": marked, "result": result, "pages": pages,
         "not_ready": not_ready, "cards": cards, "marks": _marked(hits, cards) if marked else {},
-        "first": (page_no - 1) * PAGE_SIZE_HTML, "page_url": "/arxiv/search?" + urlencode(params),
+        "first": (page_no - 1) * size, "page_url": "/arxiv/search?" + urlencode(params),
         "feed_url": "/arxiv/search/feed?" + urlencode({"query": query}), "config": config,
     }  # fmt: skip
     return templates.TemplateResponse(request, "search.html", context)

@@ -121,3 +121,19 @@ def test_search_results_for_you_follow_the_stars(page: Any, search_url: str) -> 
     assert len(ranked) > len(relevance) and set(ranked[:2]) == set(starred)
     assert page.locator("#papers .why").count() > 0
     assert page.locator(".pager").count() == 0  # the 200 most relevant, on one page
+
+
+def test_more_like_my_stars_shows_their_neighbours_each_saying_which(page: Any, search_url: str) -> None:
+    page.goto(f"{search_url}/arxiv/search?query=speech+recognition")
+    assert page.locator("button.more-like").is_hidden()  # nothing starred yet
+    starred = _ids(page)[:2]
+    titles = [page.locator(f"article.paper[data-id='{p}'] .title-text").text_content() for p in starred]
+    for paper in starred:
+        page.locator(f"article.paper[data-id='{paper}'] .act-star").click()
+    page.reload()
+    page.click("button.more-like")
+    page.wait_for_url("**like=**")
+    page.locator(".more-like-results h2", has_text="More like your 2 starred papers").wait_for(timeout=5000)
+    found = _ids(page)
+    assert found and not set(found) & set(starred)
+    assert page.locator("#papers .why a").first.text_content() in [t.strip() for t in titles if t]

@@ -159,3 +159,15 @@ def test_for_you_orders_the_most_relevant_matches_by_the_liked_papers(client: Te
     too_many = ",".join(f"2406.{n:05d}" for n in range(201))
     many = client.get("/api/search", params={"q": "speech", "sort": "foryou", "liked": too_many})
     assert many.status_code == 400 and "200" in many.json()["error"]["message"]
+
+
+def test_more_like_my_stars_page_with_good_and_bad_ids(client: TestClient) -> None:
+    liked = client.get("/api/search", params={"q": "speech recognition", "size": 2}).json()["papers"]
+    page = client.get("/arxiv/search", params={"like": ",".join(p["arxiv_id"] for p in liked)})
+    assert page.status_code == 200 and "More like your 2 starred papers" in page.text
+    assert page.text.count('class="why"') > 0
+    for p in liked:
+        assert f'data-id="{p["arxiv_id"]}"' not in page.text  # the liked papers themselves are not offered
+    for bad in ("junk,,", "2401.99999", "<script>", "x" * 1001):
+        answer = client.get("/arxiv/search", params={"like": bad})
+        assert answer.status_code in (200, 414) and "<script>" not in answer.text.split("</header>")[1]

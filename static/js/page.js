@@ -6,7 +6,7 @@ import { awaitLookups } from "./lookup.js";
 import { renderMath } from "./math.js";
 import { applySearch, initSearch } from "./search.js";
 import { MIN_PROFILE, profileSize, sortSearchForYou } from "./foryou.js";
-import { language, sortChoice } from "./store.js";
+import { language, sortChoice, stars } from "./store.js";
 import { initSync } from "./sync.js";
 
 const cfgEl = document.getElementById("page-config");
@@ -48,3 +48,13 @@ if (sort && papersEl && initial && initial !== "arxiv" && [...sort.options].some
 }
 
 if (cfg.foryou && papersEl) sortSearchForYou(cfg, papersEl, document.getElementById("sort-note"));
+
+// Search page: "More like my stars" asks for the starred papers' neighbours (the 30 most recent stars).
+const moreLike = document.querySelector("button.more-like");
+if (moreLike && stars.all().length) {
+  moreLike.hidden = false;
+  moreLike.addEventListener("click", () => {
+    const ids = stars.all().slice(-30).map((s) => s.id);
+    location.assign(`/arxiv/search?like=${encodeURIComponent(ids.join(","))}`);
+  });
+}

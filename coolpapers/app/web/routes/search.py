@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
-from coolpapers.app.search.engine import MAX_RESULTS, Hit, IndexNotReady, SearchPage
+from coolpapers.app.search.engine import MAX_RESULTS, Hit, IndexNotReady, SearchIndex, SearchPage
 from coolpapers.app.web.cards import Cards, cards_for
 from coolpapers.app.web.deps import ForYouDep, SearchDep, SessionDep, SettingsDep, TemplatesDep
 from coolpapers.app.web.foryou import MAX_LIKED, parse_liked, split_liked
+from coolpapers.app.web.more_like import more_like
 from coolpapers.app.web.schemas.errors import error_responses
 from coolpapers.app.web.schemas.listing import LikedOut
 from coolpapers.app.web.schemas.search import RelatedPaperOut, RelatedResponse, SearchHitOut, SearchResponse
@@ -170,8 +171,12 @@ def search_page(
     sort: str = "relevance",
     highlight: str = "",
     page: str = "1",
+    like: str = "",
 ) -> HTMLResponse:
     check_query_length(query)
+    check_query_length(like)
+    if like.strip() and not query.strip():
+        return _more_like_page(request, search, session, settings, templates, like)
     # A hand-edited URL with a bad value still gets a page, never a validation error.
     chosen = PAGE_SORTS.get(sort, "relevance")
     # For you: the FORYOU_POOL most relevant on one page, which the page reorders by the reader's
@@ -198,5 +203,19 @@ def search_page(
         "not_ready": not_ready, "cards": cards, "marks": _marked(hits, cards) if marked else {},
         "first": (page_no - 1) * size, "page_url": "/arxiv/search?" + urlencode(params),
         "feed_url": "/arxiv/search/feed?" + urlencode({"query": query}), "config": config,
+    }  # fmt: skip
+    return templates.TemplateResponse(request, "search.html", context)
+
+
+def _more_like_page(
+    request: Request, search: SearchIndex, session: SessionDep, settings: SettingsDep,
+    templates: TemplatesDep, like: str,
+) -> HTMLResponse:  # fmt: skip
+    liked = parse_liked(split_liked([like])[:MAX_LIKED])
+    cards, why = more_like(session, search, request.app.state.core.foryou, liked, settings.arxiv_pdf_url)
+    context = {
+        "query": "", "sort": "relevance", "highlight": False, "result": None, "pages": 0, "not_ready": False,
+        "cards": cards, "marks": {}, "first": 0, "page_url": "", "feed_url": "", "more_like": liked.ids,
+        "why": why, "config": {"pdfUrl": settings.arxiv_pdf_url, "total": len(cards.papers)},
     }  # fmt: skip
     return templates.TemplateResponse(request, "search.html", context)

@@ -32,7 +32,8 @@ router = APIRouter(tags=["listings"])
 
 MAX_SPEC_LENGTH = 1000
 MAX_QUERY_LENGTH = 2000
-MAX_FORYOU_QUERY_LENGTH = 6000  # room for MAX_LIKED ids in their longest spelling (arXiv:2406.01234v12)
+# sort=foryou/keywords: room for 200 ids or 50 keywords of 200 characters, percent-encoded
+MAX_FORYOU_QUERY_LENGTH = 100_000
 FIRST_CHUNK = 40  # server-rendered; the rest arrives in fragments while the reader reads
 FRAGMENT_SIZE = 200
 MAX_API_SIZE = 500

@@ -15,7 +15,6 @@ from coolpapers.app.web.listing import ListingService
 from coolpapers.app.web.routes.listings import (
     MAX_API_SIZE,
     MAX_FORYOU_QUERY_LENGTH,
-    MAX_QUERY_LENGTH,
     DateParam,
     PageError,
     ShowParam,
@@ -40,13 +39,17 @@ SortParam = Annotated[
     Literal["arxiv", "foryou", "keywords"],
     Query(description="foryou: by similarity to `liked`; keywords: by BM25 of `keywords` (the ❤ sort)"),
 ]
+MAX_KEYWORDS, MAX_KEYWORD_CHARS = 50, 200  # more are ignored, longer ones cut
 KeywordsParam = Annotated[
     list[str],
-    Query(description="sort=keywords: preference keywords, comma-separated; several words are a phrase"),
-]
+    Query(description="sort=keywords: preference keywords, comma-separated; several words are a phrase",
+          json_schema_extra={"maxItems": MAX_KEYWORDS,
+                             "items": {"type": "string", "maxLength": MAX_KEYWORD_CHARS}}),
+]  # fmt: skip
 LikedParam = Annotated[
     list[str], Query(description=f"arXiv ids the reader liked, any spelling, repeated or comma-separated; "
-                     f"at most {MAX_LIKED}")
+                     f"at most {MAX_LIKED}",
+                     json_schema_extra={"maxItems": MAX_LIKED, "items": {"type": "string", "maxLength": 64}})
 ]  # fmt: skip
 PageParam = Annotated[int, Query(ge=1, le=100_000)]
 SizeParam = Annotated[int, Query(ge=1, description=f"papers per page, at most {MAX_API_SIZE}")]
@@ -66,10 +69,15 @@ def arxiv_listing_json(
     """One page of a day's listing as JSON, with each paper's counters; `sort=foryou` orders the
     whole day by similarity to the `liked` papers, each with its `score` and `because`;
     `sort=keywords` by BM25 of `keywords`, each with its `score`."""
-    check_sizes(request, spec, MAX_FORYOU_QUERY_LENGTH if sort == "foryou" else MAX_QUERY_LENGTH)
+    # A profile in the URL is bounded by its own limits (ids, keywords), not the query string's length.
+    check_sizes(request, spec, MAX_FORYOU_QUERY_LENGTH)
     body = ForYouIn(liked=liked) if sort == "foryou" else None
     terms = (
-        [t.strip() for item in keywords for t in item.split(",") if t.strip()] if sort == "keywords" else None
+        [t.strip()[:MAX_KEYWORD_CHARS] for item in keywords for t in item.split(",") if t.strip()][
+            :MAX_KEYWORDS
+        ]
+        if sort == "keywords"
+        else None
     )
     return _listing_json(request, spec, session, templates, listings, foryou, date, show, page, size, body,
                          terms)  # fmt: skip

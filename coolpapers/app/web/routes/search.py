@@ -74,7 +74,13 @@ def api_search(
     page: Annotated[int, Query(ge=1, le=MAX_RESULTS)] = 1,
     size: Annotated[int, Query(ge=1, description=f"results per page, capped at {MAX_PAGE_SIZE}")] = 20,
     highlight: bool = False,
-    liked: Annotated[list[str], Query(description=f"sort=foryou: liked arXiv ids, at most {MAX_LIKED}")] = [],  # noqa: B006
+    liked: Annotated[
+        list[str],
+        Query(
+            description=f"sort=foryou: liked arXiv ids, at most {MAX_LIKED}",
+            json_schema_extra={"maxItems": MAX_LIKED},
+        ),
+    ] = [],  # noqa: B006
 ) -> Response:
     """`sort=foryou` orders the FORYOU_POOL most relevant matches by similarity to `liked`."""
     check_query_length(q)

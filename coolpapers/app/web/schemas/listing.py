@@ -46,8 +46,15 @@ class LikedOut(BaseModel):
 
 
 class ForYouIn(BaseModel):
-    liked: list[str] = Field(default_factory=list, description="arXiv ids, any spelling, at most 200")
-    keywords: list[str] = Field(default_factory=list, max_length=50, description="the reader's own words")
+    # The bound is declared, and enforced by the route as a 400 that names it (the contract).
+    liked: list[str] = Field(
+        default_factory=list, description="arXiv ids, any spelling, at most 200",
+        json_schema_extra={"maxItems": 200, "items": {"type": "string", "maxLength": 64}},
+    )  # fmt: skip
+    keywords: list[str] = Field(
+        default_factory=list, max_length=50, description="the reader's own words",
+        json_schema_extra={"items": {"type": "string", "maxLength": 200}},
+    )  # fmt: skip
     texts: list[LibraryText] = Field(
         default_factory=list, max_length=100,
         description="liked papers known only by title and abstract (a library's entries without an arXiv id)",

@@ -22,7 +22,7 @@ def test_a_heartbeat_that_fails_once_keeps_the_lease(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     llm, llm_url = fake_llm
-    llm.chunk_delay_s = 0.02  # an answer takes about a second: several heartbeats
+    llm.chunk_delay_s = 0.05  # an answer takes about two seconds: several heartbeats
     real_heartbeat = store.heartbeat
     beats: list[str] = []
 
@@ -34,7 +34,9 @@ def test_a_heartbeat_that_fails_once_keeps_the_lease(
 
     monkeypatch.setattr(store, "heartbeat", flaky_heartbeat)
     (paper,) = add_papers(sqlite_url, 1)
-    settings = faq_settings(sqlite_url, llm_url, faq_heartbeat_s=0.1, faq_sweep_s=0.1, faq_languages="en")
+    # Beats 0.25 s apart against a 0.75 s stale window: one failed beat, on a loaded machine too,
+    # leaves time for the next one to land before the sweep could take the row for dead.
+    settings = faq_settings(sqlite_url, llm_url, faq_heartbeat_s=0.25, faq_sweep_s=0.25, faq_languages="en")
     with caplog.at_level(logging.WARNING), LiveApp(settings) as live:
         api = f"{live.url}/api/papers/{paper}/faq"
         assert httpx.post(api).status_code == 200

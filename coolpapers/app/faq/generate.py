@@ -199,6 +199,8 @@ async def _keep_lease(rt: FaqRuntime, claim: store.Claim, work: asyncio.Task[str
             work.cancel()
             return
         if not held:
+            if work.done():
+                return  # the attempt ended (and stored its answer) while this beat was on its way
             log.warning("FAQ %d: lease lost, abandoning this attempt", claim.faq_id)
             work.cancel()
             return

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from coolpapers.app.ingest.demo import load_demo
+from coolpapers.app.ranking.foryou import CATEGORY_WEIGHT
 from coolpapers.app.ranking.refit import RefitFailed, needs_refit, refit
 from coolpapers.app.ranking.text_model import VERSION
 from coolpapers.app.settings import Settings
@@ -57,6 +58,20 @@ def test_the_day_is_ordered_by_similarity_to_the_liked_papers(client: TestClient
     assert all(p["because"] == p["arxiv_id"] for p in papers[:5])
     others = [p for p in papers[5:] if p["score"] > 0]
     assert others and all(p["because"] in liked for p in others)
+
+
+def test_liked_papers_add_their_categories_to_their_words(client: TestClient) -> None:
+    """The same five papers liked by id (their categories known) and as bare texts (words only):
+    each score differs by the category term alone, which every paper of a cs.CL day earns."""
+    day = _listing(client)["papers"]
+    liked = day[20:25]
+    by_id = _listing(client, sort="foryou", liked=[p["arxiv_id"] for p in liked])["papers"]
+    texts = [{"title": p["title"], "abstract": p["abstract"]} for p in liked]
+    posted = client.post("/api/arxiv/cs.CL", params={"date": DAY, "size": 500}, json={"texts": texts})
+    as_text = {p["arxiv_id"]: p["score"] for p in posted.json()["papers"]}
+    gains = [p["score"] - as_text[p["arxiv_id"]] for p in by_id]
+    assert all(0 < g <= CATEGORY_WEIGHT + 1e-5 for g in gains)
+    assert max(gains) == pytest.approx(CATEGORY_WEIGHT, abs=0.01)  # a paper in just their categories
 
 
 def test_post_takes_the_same_profile_in_a_body_and_keywords_count(client: TestClient) -> None:

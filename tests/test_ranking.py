@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coolpapers.app.ingest.demo import demo_files
-from coolpapers.app.ranking.foryou import rank
+from coolpapers.app.ranking.foryou import CATEGORY_WEIGHT, category_affinity, rank
 from coolpapers.app.ranking.text_model import TextModel, paper_text
 
 
@@ -63,6 +63,24 @@ def test_a_real_paper_ranks_its_own_near_copy_first_among_a_real_day() -> None:
     assert ranking.order[0] == target and ranking.because[target] == 0
 
 
+def test_sharing_the_liked_papers_categories_breaks_a_tie_of_words_but_not_a_clear_lead() -> None:
+    liked = ["Sparse attention for long documents. Attention over long texts is made sparse."]
+    candidates = [
+        "Sparse attention in the visual cortex. Neurons attend to sparse stimuli over long times.",
+        "Sparse attention in long document transformers. Long texts get sparse attention.",
+        "Sparse attention for long documents. Attention over long texts is made sparse.",
+    ]
+    affinity = category_affinity([["q-bio.NC"], ["cs.CL", "cs.LG"], ["physics.soc-ph"]], [["cs.CL"]])
+    assert affinity[0] == 0 and 0 < affinity[1] < 1 and affinity[2] == 0
+    assert category_affinity([["cs.CL"], []], [["cs.CL"], ["cs.CL"]]).tolist() == [1.0, 0.0]
+    assert not category_affinity([["cs.CL"]], []).any()  # a profile of texts alone has no categories
+    ranking = rank(MODEL.vectors(candidates), MODEL.vectors(liked), affinity)
+    words_only = rank(MODEL.vectors(candidates), MODEL.vectors(liked))
+    assert ranking.order[0] == words_only.order[0] == 2  # the same words still win
+    assert ranking.scores[1] - words_only.scores[1] == pytest.approx(CATEGORY_WEIGHT * affinity[1])
+    assert list(ranking.because) == list(words_only.because)  # "close to" stays a matter of words
+
+
 def test_a_model_survives_its_plain_data_and_vectorises_the_same() -> None:
     vocabulary, weights = MODEL.to_data()
     assert isinstance(json.loads(vocabulary), dict) and weights.startswith(b"\x93NUMPY")  # no pickle
@@ -85,9 +103,10 @@ def test_data_that_is_not_a_model_is_refused() -> None:
     liked=st.lists(st.text(max_size=300), max_size=6),
 )
 def test_any_texts_give_a_permutation_and_bounded_scores(candidates: list[str], liked: list[str]) -> None:
-    ranking = rank(MODEL.vectors(candidates), MODEL.vectors(liked))
+    affinity = category_affinity([["cs.LG"]] * len(candidates), [["cs.LG", "stat.ML"]] * len(liked))
+    ranking = rank(MODEL.vectors(candidates), MODEL.vectors(liked), affinity)
     assert sorted(ranking.order.tolist()) == list(range(len(candidates)))
-    assert ((ranking.scores >= 0) & (ranking.scores <= 1 + 1e-5)).all()
+    assert ((ranking.scores >= 0) & (ranking.scores <= 1 + CATEGORY_WEIGHT + 1e-5)).all()
     assert ((ranking.because >= -1) & (ranking.because < max(1, len(liked)))).all()
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from coolpapers.app.store.models import Paper, TextModelRow
+from coolpapers.app.store.models import Paper, PaperCategory, TextModelRow
 
 KEEP = 2  # per version: the newest serves; one older stays while web processes switch over
 
@@ -50,10 +51,26 @@ def recent_texts(session: Session, limit: int) -> list[tuple[str, str]]:
     return [(t, a) for t, a in rows]
 
 
-def texts_by_arxiv_ids(session: Session, arxiv_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """(title, abstract) of those of `arxiv_ids` (canonical, without version) that are stored."""
+class LikedPaper(NamedTuple):
+    title: str
+    abstract: str
+    categories: tuple[str, ...]  # primary first
+
+
+def liked_papers(session: Session, arxiv_ids: Iterable[str]) -> dict[str, LikedPaper]:
+    """Text and categories of those of `arxiv_ids` (canonical, without version) that are stored."""
     ids = list(dict.fromkeys(arxiv_ids))
     if not ids:
         return {}
-    rows = session.execute(select(Paper.arxiv_id, Paper.title, Paper.abstract).where(Paper.arxiv_id.in_(ids)))
-    return {i: (t, a) for i, t, a in rows}
+    rows = session.execute(
+        select(Paper.id, Paper.arxiv_id, Paper.title, Paper.abstract, Paper.primary_category).where(
+            Paper.arxiv_id.in_(ids)
+        )
+    ).all()
+    cats: dict[int, list[str]] = {}
+    listed = select(PaperCategory.paper_id, PaperCategory.category).where(
+        PaperCategory.paper_id.in_([r[0] for r in rows])
+    )
+    for paper_id, category in session.execute(listed.order_by(PaperCategory.position)):
+        cats.setdefault(paper_id, []).append(category)
+    return {a: LikedPaper(t, b, tuple(cats.get(pk) or [primary])) for pk, a, t, b, primary in rows}

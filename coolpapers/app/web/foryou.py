@@ -18,7 +18,7 @@ from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
-from coolpapers.app.ranking.foryou import rank
+from coolpapers.app.ranking.foryou import category_affinity, rank
 from coolpapers.app.ranking.text_model import VERSION, TextModel, paper_text
 from coolpapers.app.store import text_models
 
@@ -63,6 +63,8 @@ class Candidate(Protocol):
     def title(self) -> str: ...
     @property
     def abstract(self) -> str: ...
+    @property
+    def categories(self) -> list[str]: ...
 
 
 C = TypeVar("C", bound=Candidate)
@@ -87,7 +89,9 @@ class ForYou:
         default_factory=lambda: LRUCache(maxsize=16)
     )
     # Liked papers' rows by (model, arXiv id): a reader's profile changes by a paper at a time.
-    _liked: LRUCache[tuple[int, str], sp.csr_matrix] = field(default_factory=lambda: LRUCache(maxsize=20_000))
+    _liked: LRUCache[tuple[int, str], tuple[sp.csr_matrix, tuple[str, ...]]] = field(
+        default_factory=lambda: LRUCache(maxsize=20_000)
+    )
 
     def model(self, session: Session) -> tuple[int | None, TextModel | None]:
         now = time.monotonic()
@@ -123,9 +127,9 @@ class ForYou:
 
     def _liked_rows(
         self, session: Session, model: TextModel, ids: list[str]
-    ) -> tuple[list[str], list[sp.csr_matrix]]:
-        """The liked papers stored here, in order, and their rows (cached under a stored model;
-        a day's own model is not, since each day's differs)."""
+    ) -> tuple[list[str], list[sp.csr_matrix], list[tuple[str, ...]]]:
+        """The liked papers stored here, in order, their rows and their categories (cached under a
+        stored model; a day's own model is not, since each day's differs)."""
         model_id = self._model_id if model is self._model else None
         with self._lock:
             known = {
@@ -134,16 +138,16 @@ class ForYou:
                 if model_id is not None and (r := self._liked.get((model_id, i))) is not None
             }
         missing = [i for i in ids if i not in known]
-        found = text_models.texts_by_arxiv_ids(session, missing)
+        found = text_models.liked_papers(session, missing)
         fresh = [i for i in missing if i in found]
         if fresh:
-            matrix = model.vectors([paper_text(*found[i]) for i in fresh])
-            known.update({i: matrix[k] for k, i in enumerate(fresh)})
+            matrix = model.vectors([paper_text(found[i].title, found[i].abstract) for i in fresh])
+            known.update({i: (matrix[k], found[i].categories) for k, i in enumerate(fresh)})
             if model_id is not None:
                 with self._lock:
                     self._liked.update({(model_id, i): known[i] for i in fresh})
         profile = [i for i in ids if i in known]
-        return profile, [known[i] for i in profile]
+        return profile, [known[i][0] for i in profile], [known[i][1] for i in profile]
 
     def rank_listing(
         self, session: Session, listing: str | None, papers: list[C], liked: Liked, keywords: list[str],
@@ -155,11 +159,12 @@ class ForYou:
             model, candidates = self._candidates(session, listing, papers)
         except ValueError:  # the papers hold no words to compare (a day model needs some)
             return Ranked(papers, {}, {}, used=0, unknown=0)
-        profile, rows = self._liked_rows(session, model, liked.ids)
+        profile, rows, liked_categories = self._liked_rows(session, model, liked.ids)
         extra = [*(texts or []), *([" ".join(keywords)] if keywords else [])]
         if extra:  # papers known by their text, and the reader's own words, count as liked texts
             rows.extend(model.vectors(extra)[k] for k in range(len(extra)))
-        ranking = rank(candidates, sp.vstack(rows, format="csr") if rows else model.vectors([]))
+        affinity = category_affinity([p.categories for p in papers], liked_categories)
+        ranking = rank(candidates, sp.vstack(rows, format="csr") if rows else model.vectors([]), affinity)
         names: list[str | None] = [*profile, *([None] * len(extra)), None]
         ordered = [papers[k] for k in ranking.order]
         scores = {p.arxiv_id: round(float(ranking.scores[k]), 6) for k, p in enumerate(papers)}

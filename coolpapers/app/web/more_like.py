@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from coolpapers.app.search.engine import IndexNotReady, SearchIndex
-from coolpapers.app.store.text_models import texts_by_arxiv_ids
+from coolpapers.app.store.text_models import liked_papers
 from coolpapers.app.web.cards import Cards, cards_for
 from coolpapers.app.web.foryou import ForYou, Liked
 
@@ -28,7 +28,7 @@ def more_like(
     mine = set(liked.ids)
     cards = cards_for(session, [i for i in dict.fromkeys(pooled) if i not in mine], pdf_url)
     ranked = foryou.rank_listing(session, None, cards.papers, liked, [])
-    titles = {i: title for i, (title, _) in texts_by_arxiv_ids(session, liked.ids).items()}
+    titles = {i: found.title for i, found in liked_papers(session, liked.ids).items()}
     why = {
         p.arxiv_id: {"id": b, "title": titles.get(b, b)}
         for p in ranked.papers

@@ -34,7 +34,10 @@ class ListedPaperOut(BaseModel):
 
 class ListedPaperWithCounters(ListedPaperOut):
     counters: CountersOut = Field(default_factory=CountersOut)
-    score: float | None = Field(None, description="sort=foryou: mean similarity to the liked papers")
+    score: float | None = Field(
+        None,
+        description="sort=foryou: mean similarity to the liked papers, plus a share of their categories",
+    )
     because: str | None = Field(None, description="sort=foryou: the liked arXiv id this paper is closest to")
 
 

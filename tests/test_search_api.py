@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coolpapers.app.ingest.demo import iter_days
+from coolpapers.app.ranking.foryou import CATEGORY_WEIGHT
 from tests.search_fixtures import HOSTILE, client_for, demo_app
 
 
@@ -119,6 +120,13 @@ def test_related_papers(client: TestClient) -> None:
     assert body["arxiv_id"] == "2606.06625" and len(body["papers"]) == 5
     assert "2606.06625" not in [p["arxiv_id"] for p in body["papers"]]
     assert set(body["papers"][0]) == {"arxiv_id", "title", "authors", "score"}
+    # Ordered by For you's similarity to the paper (at most 1 + the category share), not BM25's scale.
+    scores = [p["score"] for p in body["papers"]]
+    assert scores == sorted(scores, reverse=True) and 0 < scores[0] <= 1 + CATEGORY_WEIGHT
+    capped = client.get("/api/papers/2606.06625/related", params={"size": 500}).json()["papers"]
+    assert len(capped) == 50 and [p["arxiv_id"] for p in capped[:5]] == [
+        p["arxiv_id"] for p in body["papers"]
+    ]
     missing = client.get("/api/papers/2606.00001/related")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     invalid = client.get("/api/papers/not-an-id/related")

@@ -19,6 +19,7 @@ from coolpapers.app.web.cards import Cards, cards_for
 from coolpapers.app.web.deps import ForYouDep, SearchDep, SessionDep, SettingsDep, TemplatesDep
 from coolpapers.app.web.foryou import MAX_LIKED, parse_liked, split_liked
 from coolpapers.app.web.more_like import more_like
+from coolpapers.app.web.related import related_papers
 from coolpapers.app.web.schemas.errors import error_responses
 from coolpapers.app.web.schemas.listing import LikedOut
 from coolpapers.app.web.schemas.search import RelatedPaperOut, RelatedResponse, SearchHitOut, SearchResponse
@@ -127,15 +128,19 @@ def api_search(
 def api_related(
     arxiv_id: str,
     search: SearchDep,
+    session: SessionDep,
+    foryou: ForYouDep,
     size: Annotated[int, Query(ge=1, description=f"how many, capped at {MAX_RELATED}")] = 10,
 ) -> RelatedResponse:
+    """The index's closest papers by distinctive words, ordered by For you's similarity to this
+    one (web/related.py)."""
     try:
         canonical = parse_arxiv_id(arxiv_id).base
     except InvalidArxivId as exc:
         # No paper can live at a path that is not an arXiv id: not found, with the reason.
         raise HTTPException(404, str(exc)) from None
     try:
-        found = search.related(canonical, min(size, MAX_RELATED))
+        found = related_papers(session, search, foryou, canonical, min(size, MAX_RELATED))
     except IndexNotReady:
         raise HTTPException(503, NOT_READY, headers={"Retry-After": "30"}) from None
     if found is None:

@@ -118,10 +118,10 @@ def main() -> None:
         print(
             f"a day of {args.papers} papers, a profile of {args.liked}, POST …?size=50, {args.runs} warm runs"
         )
-        with serve(make_settings(database_url=url)) as base:
+        with serve(make_settings(database_url=url), freeze_gc=True) as base:
             _report("day model (no stored model yet)", *_timings(base, liked, args.runs))
         fitted = refit(url, 100_000)
-        with serve(make_settings(database_url=url)) as base:
+        with serve(make_settings(database_url=url), freeze_gc=True) as base:
             _report(f"stored model ({fitted.papers} papers)", *_timings(base, liked, args.runs))
         _report("the ranking alone, in the process", *_in_process(url, liked, args.runs))
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,10 +22,13 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @contextmanager
-def serve(settings: Settings, extend: Callable[[Any], None] | None = None) -> Iterator[str]:
-    """Serve create_app(settings) on a free port (after `extend(app)`); yields the base URL."""
+def serve(
+    settings: Settings, extend: Callable[[Any], None] | None = None, *, freeze_gc: bool = False
+) -> Iterator[str]:
+    """Serve create_app(settings) on a free port (after `extend(app)`); yields the base URL.
+    `freeze_gc`: as the serving process does (benchmarks; a test run makes many apps)."""
     port = free_port()
-    app = create_app(settings)
+    app = create_app(settings, freeze_gc=freeze_gc)
     if extend is not None:
         extend(app)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")

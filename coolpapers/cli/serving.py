@@ -36,7 +36,7 @@ def serve_in_process(settings: Settings, shutdown: Shutdown, *, with_worker: boo
     channels = build_channels(settings)
     pacer_engine = make_engine(settings.database_url, pool_size=1)
     arxiv = ArxivClient(settings, pacer=instance_pacer(settings, pacer_engine)) if with_worker else None
-    app = create_app(settings, channels)
+    app = create_app(settings, channels, freeze_gc=True)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_level=settings.log_level,
         proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.forwarded_allow_ips,

@@ -22,24 +22,39 @@ function likedIds() {
   return ids;
 }
 
-// The whole day in the server's order: POST (For you, the profile in `body`) or GET (`params`).
-async function serverOrder(cfg, { body = null, params = {} } = {}) {
+async function getJson(url, init) {
+  const res = await fetch(url, init);
+  const data = await res.json().catch(() => null);
+  if (!res.ok || !data) throw new Error(data?.error?.message || `HTTP ${res.status}`);
+  return data;
+}
+
+// Every page of an answer in the server's order (`fetchPage(n)` gets page n): each paper's rank and
+// the liked paper it is close to, and the server's hint if it fell back to its own order.
+async function collectOrder(fetchPage) {
   const order = new Map();
   const because = new Map();
+  let hint = null;
   for (let page = 1; ; page += 1) {
-    const query = new URLSearchParams({ date: cfg.date, size: String(PAGE), page: String(page), ...params });
-    if (cfg.showAll) query.set("show", "all");
-    const init = body === null ? { headers: { Accept: "application/json" } }
-      : { method: "POST", body, headers: { "Content-Type": "application/json", Accept: "application/json" } };
-    const res = await fetch(`/api/arxiv/${cfg.expr}?${query}`, init);
-    const data = await res.json().catch(() => null);
-    if (!res.ok || !data) throw new Error(data?.error?.message || `HTTP ${res.status}`);
+    const data = await fetchPage(page);
     for (const p of data.papers) {
       order.set(p.arxiv_id, order.size);
       if (p.because) because.set(p.arxiv_id, p.because);
     }
-    if (page * PAGE >= data.total || !data.papers.length) return { order, because, hint: data.hint };
+    hint = hint || data.hint || null;
+    if (page * data.size >= data.total || !data.papers.length) return { order, because, hint };
   }
+}
+
+// The whole day in the server's order: POST (For you, the profile in `body`) or GET (`params`).
+function serverOrder(cfg, { body = null, params = {} } = {}) {
+  const init = body === null ? { headers: { Accept: "application/json" } }
+    : { method: "POST", body, headers: { "Content-Type": "application/json", Accept: "application/json" } };
+  return collectOrder((page) => {
+    const query = new URLSearchParams({ date: cfg.date, size: String(PAGE), page: String(page), ...params });
+    if (cfg.showAll) query.set("show", "all");
+    return getJson(`/api/arxiv/${cfg.expr}?${query}`, init);
+  });
 }
 
 function ranked(cfg) {
@@ -117,22 +132,14 @@ export async function sortSearchForYou(cfg, papersEl, note) {
     note.hidden = false;
     return;
   }
-  const order = new Map();
-  const because = new Map();
+  let result;
   try {
-    for (let page = 1; page <= 2; page += 1) {
+    result = await collectOrder((page) => {
       const params = new URLSearchParams({ q: cfg.query, sort: "foryou", size: "100", page: String(page),
                                            liked: liked.join(",") });
-      const res = await fetch(`/api/search?${params}`, { headers: { Accept: "application/json" } });
-      const data = await res.json().catch(() => null);
-      if (!res.ok || !data) throw new Error(data?.error?.message || `HTTP ${res.status}`);
-      for (const p of data.papers) {
-        order.set(p.arxiv_id, order.size);
-        if (p.because) because.set(p.arxiv_id, p.because);
-      }
-      if (data.hint) { note.textContent = data.hint; note.hidden = false; }
-      if (page * 100 >= data.total) break;
-    }
+      return getJson(`/api/search?${params}`, { headers: { Accept: "application/json" } });
+    });
+    if (result.hint) { note.textContent = result.hint; note.hidden = false; }
   } catch (err) {
     note.textContent = `For you is unavailable right now (${err.message}); showing relevance order.`;
     note.hidden = false;
@@ -140,9 +147,9 @@ export async function sortSearchForYou(cfg, papersEl, note) {
   }
   const titles = new Map([...library.get().papers, ...stars.all()].map((s) => [s.id, s.title]));
   for (const card of cards) {
-    const liked = because.get(card.dataset.id);
-    if (liked && liked !== card.dataset.id) why(card, liked, titles);
+    const closest = result.because.get(card.dataset.id);
+    if (closest && closest !== card.dataset.id) why(card, closest, titles);
   }
-  papersEl.append(...cards.sort(byRank({ order })));
+  papersEl.append(...cards.sort(byRank(result)));
   papersEl.dataset.sort = "foryou";
 }

@@ -11,16 +11,18 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import scipy.sparse as sp
 from cachetools import LRUCache
+from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
 from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from coolpapers.app.ranking.foryou import category_affinity, rank
 from coolpapers.app.ranking.text_model import VERSION, TextModel, paper_text
 from coolpapers.app.store import text_models
+from coolpapers.app.web.schemas.listing import LikedOut
 
 MAX_LIKED = 200
 MODEL_CHECK_S = 60.0
@@ -36,6 +38,16 @@ class Liked:
 def split_liked(raw: list[str]) -> list[str]:
     """Repeated and comma-separated values alike; blanks are skipped."""
     return [v.strip() for item in raw for v in item.split(",") if v.strip()]
+
+
+def checked_liked(raw: list[str]) -> list[str]:
+    """split_liked, or a 400 that names the limit when there are more than MAX_LIKED values."""
+    values = split_liked(raw)
+    if len(values) > MAX_LIKED:
+        raise HTTPException(
+            400, f"at most {MAX_LIKED} liked ids (got {len(values)}); send the {MAX_LIKED} that matter most"
+        )
+    return values
 
 
 def parse_liked(values: list[str]) -> Liked:
@@ -77,6 +89,13 @@ class Ranked(Generic[C]):
     because: dict[str, str | None]
     used: int  # liked papers found here
     unknown: int  # well-formed liked ids that are not stored
+
+
+def liked_out(ranked: Ranked[Any], liked: Liked) -> LikedOut:
+    """What an answer says of the liked ids: used, and ignored by kind."""
+    return LikedOut(
+        used=ranked.used, unknown=ranked.unknown, malformed=liked.malformed, duplicate=liked.duplicate
+    )
 
 
 @dataclass

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from coolpapers.app.ranking.text_model import paper_text
 from coolpapers.app.web.deps import ForYouDep, ListingsDep, SessionDep, TemplatesDep
-from coolpapers.app.web.foryou import MAX_LIKED, ForYou, parse_liked, split_liked
+from coolpapers.app.web.foryou import MAX_LIKED, ForYou, checked_liked, liked_out, parse_liked
 from coolpapers.app.web.listing import ListingService
 from coolpapers.app.web.routes.listings import (
     MAX_API_SIZE,
@@ -28,7 +28,6 @@ from coolpapers.app.web.schemas.errors import error_responses
 from coolpapers.app.web.schemas.listing import (
     CountersOut,
     ForYouIn,
-    LikedOut,
     ListedPaperWithCounters,
     ListingOut,
 )
@@ -101,11 +100,7 @@ def _listing_json(
     foryou: ForYou, date: str | None, show: str | None, page: int, size: int, profile: ForYouIn | None,
     keyword_terms: list[str] | None = None,
 ) -> Response | ListingOut:  # fmt: skip
-    values = split_liked(profile.liked) if profile is not None else []
-    if len(values) > MAX_LIKED:
-        raise HTTPException(
-            400, f"at most {MAX_LIKED} liked ids (got {len(values)}); send the {MAX_LIKED} that matter most"
-        )
+    values = checked_liked(profile.liked) if profile is not None else []
     try:
         key = resolve_key(session, listings, spec, date, show)
         papers = papers_of(session, listings, key)
@@ -121,9 +116,7 @@ def _listing_json(
         texts = [paper_text(t.title, t.abstract) for t in profile.texts]
         version = listings.version(session, key)
         ranked = foryou.rank_listing(session, version, papers, wanted, profile.keywords, texts)
-        liked = LikedOut(used=ranked.used, unknown=ranked.unknown, malformed=wanted.malformed,
-                         duplicate=wanted.duplicate)  # fmt: skip
-        extra = {"sort": "foryou", "liked": liked}
+        extra = {"sort": "foryou", "liked": liked_out(ranked, wanted)}
         if ranked.used or profile.keywords or texts:
             papers, scores, because = ranked.papers, ranked.scores, ranked.because
         else:

@@ -17,11 +17,10 @@ from coolpapers.app.arxiv.ids import InvalidArxivId, parse_arxiv_id
 from coolpapers.app.search.engine import MAX_RESULTS, Hit, IndexNotReady, SearchIndex, SearchPage
 from coolpapers.app.web.cards import Cards, cards_for
 from coolpapers.app.web.deps import ForYouDep, SearchDep, SessionDep, SettingsDep, TemplatesDep
-from coolpapers.app.web.foryou import MAX_LIKED, parse_liked, split_liked
+from coolpapers.app.web.foryou import MAX_LIKED, checked_liked, liked_out, parse_liked, split_liked
 from coolpapers.app.web.more_like import more_like
 from coolpapers.app.web.related import related_papers
 from coolpapers.app.web.schemas.errors import error_responses
-from coolpapers.app.web.schemas.listing import LikedOut
 from coolpapers.app.web.schemas.search import RelatedPaperOut, RelatedResponse, SearchHitOut, SearchResponse
 
 router = APIRouter()
@@ -86,9 +85,7 @@ def api_search(
     """`sort=foryou` orders the FORYOU_POOL most relevant matches by similarity to `liked`."""
     check_query_length(q)
     size = min(size, MAX_PAGE_SIZE)
-    values = split_liked(liked)
-    if len(values) > MAX_LIKED:
-        raise HTTPException(400, f"at most {MAX_LIKED} liked ids (got {len(values)})")
+    values = checked_liked(liked)
     try:
         if sort == "foryou":
             result = search.search(q, sort="relevance", page=1, size=FORYOU_POOL, highlight=highlight)
@@ -101,8 +98,7 @@ def api_search(
     if sort == "foryou":
         wanted = parse_liked(values)
         ranked = foryou.rank_listing(session, None, hits, wanted, [])
-        extra["liked"] = LikedOut(used=ranked.used, unknown=ranked.unknown, malformed=wanted.malformed,
-                                  duplicate=wanted.duplicate)  # fmt: skip
+        extra["liked"] = liked_out(ranked, wanted)
         if ranked.used:
             scores, because = ranked.scores, ranked.because
             hits = [h.model_copy(update={"score": scores[h.arxiv_id], "because": because[h.arxiv_id]})

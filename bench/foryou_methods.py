@@ -57,7 +57,8 @@ def arxiv_sanity(texts: list[str], seed: int = 0) -> Scorer:
                 negatives.add(k)
         rows = c.profile + sorted(negatives)
         y = [1] * len(c.profile) + [0] * len(negatives)
-        svm = LinearSVC(class_weight="balanced", max_iter=10000, tol=1e-6, C=0.01).fit(x[rows], y)
+        svm = LinearSVC(class_weight="balanced", max_iter=10000, tol=1e-6, C=0.01, random_state=seed)
+        svm.fit(x[rows], y)
         return np.asarray(svm.decision_function(x[c.pool]))
 
     return score
